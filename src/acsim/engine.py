@@ -1,0 +1,335 @@
+"""The SimPy model of a job centre: inflow, unemployment spells, meetings, employment.
+
+Each jobseeker is one SimPy process that alternates unemployment spells and employment. Within
+a spell the process waits until the earliest of: the next event on the spell's agenda (a booked
+meeting, a programme phase, the end of a meeting lift), the exact exit time under the current
+hazard multipliers (to a job or to another state), benefit exhaustion and the end of the run.
+Exit times are exact: the baseline is inverted across its segments in closed form and the
+Exp(1) budgets carry over when multipliers change. Nothing is polled weekly.
+"""
+
+from __future__ import annotations
+
+import gc
+import heapq
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import simpy
+
+from .calendar import Booking
+from .exceptions import SimulationError
+from .params import resolve_group_value
+from .policies.base import Policy, overrides
+from .policies.caseworkers import CaseworkerEffects, CaseworkerProfiles
+from .policies.education import Course
+from .policies.meetings import Meetings
+from .policies.programmes import Programme
+from .policies.screening import Screening
+from .policies.staffing import Staffing
+from .population import Jobseeker, Population, draw_population
+from .rng import Stream, StreamSet
+from .scenario import Scenario
+from .spell import Spell
+
+__all__ = ["JobCentre", "SPELL_FIELDS"]
+
+INF = math.inf
+
+#: Columns of the raw spell records, in order.
+SPELL_FIELDS = (
+    "jobseeker_id", "spell", "entry_week", "exit_week", "exit_reason", "track_true", "track",
+    "caseworker_group", "meetings_held", "meetings_late", "meeting_delay_weeks",
+    "group_meetings", "programmes", "programme_weeks", "subsidised_weeks",
+)
+
+
+class JobCentre:
+    """One replication of a scenario: the job centre, its policies, and its jobseekers.
+
+    Args:
+        scenario: The validated scenario.
+        root: Root entropy of the run.
+        replication: Replication index (selects the random streams).
+        env: A SimPy environment (a fresh one by default).
+
+    Example:
+        >>> from acsim import Scenario
+        >>> centre = JobCentre(Scenario().with_changes({"population.annual_inflow": 200}), 1, 0)
+        >>> centre.run()
+        >>> len(centre.records) > 0
+        True
+    """
+
+    def __init__(
+        self, scenario: Scenario, root: int, replication: int, env: simpy.Environment | None = None
+    ) -> None:
+        self.scenario = s = scenario
+        self.root = root
+        self.replication = replication
+        self.env = env if env is not None else simpy.Environment()
+        self.end = s.scenario.end_week
+        hz = s.hazard
+        self.h_job = hz.job.build(hz.level)
+        self.h_other = hz.other.build()
+        self.h_sep = hz.separation.build()
+        self.staffing = Staffing(s.staffing)
+        self.calendar = self.staffing.calendar
+        self.screening = Screening(s.screening)
+        self.cw_profiles = CaseworkerProfiles(
+            s.effects.caseworkers, s.staffing.caseworkers, root, replication
+        )
+        self.cw_effects = CaseworkerEffects(self.cw_profiles)
+        self.meetings = Meetings(s.meetings, s.effects.meetings, s.provider.meetings_factor)
+        self.programmes: list[Programme] = []
+        eff = s.effects
+        for i, p in enumerate(s.programmes):
+            if p.kind == "activation":
+                self.programmes.append(Programme(p, eff.activation, i))
+            elif p.kind == "internship":
+                self.programmes.append(Programme(p, eff.internship, i))
+            elif p.kind == "wage_subsidy":
+                e = eff.wage_subsidy_private if p.sector == "private" else eff.wage_subsidy_public
+                self.programmes.append(Programme(p, e, i, subsidised=True))
+            else:
+                self.programmes.append(Course(p, eff.course, i))
+        self.policies: list[Policy] = [self.meetings, *self.programmes]
+        for pol in self.policies:
+            pol.bind(self)
+        self._start_hooks = self._hooks("on_spell_start")
+        self._screen_hooks = self._hooks("on_screened")
+        self._end_hooks = self._hooks("on_spell_end")
+        self._provider_hr = s.provider.hazard_hr
+        self._screen_at_entry = s.screening.at == "entry" or not s.meetings.phases or (
+            s.staffing.caseworkers == 0
+        )
+        self._streams: dict[int, StreamSet] = {}
+        self.records: list[tuple[Any, ...]] = []
+        self.employment: dict[int, list[tuple[float, float]]] = {}
+        self.population: Population | None = None
+        self.weekly_delay = [0.0] * (int(math.ceil(self.end)) + 1)
+        self.weekly_meetings = [0] * (int(math.ceil(self.end)) + 1)
+        self.events = 0
+
+    def _hooks(self, name: str) -> list[Callable[..., None]]:
+        return [getattr(p, name) for p in self.policies if overrides(p, name)]
+
+    # -- services for policies ------------------------------------------------------------
+    @property
+    def now(self) -> float:
+        """Current simulation time (weeks)."""
+        return self.env.now
+
+    def uniform(self, stream: int, key: int, index: int) -> float:
+        """The ``index``-th uniform of a jobseeker's stream."""
+        return self._streams[stream].uniform(key, index)
+
+    def caseload(self, spell: Spell) -> float:
+        """Caseload per caseworker in the spell's booking group."""
+        return self.staffing.caseload(spell.group)
+
+    def book_meeting(self, spell: Spell, duration: float, regular: bool) -> Booking | None:
+        """Book a meeting at spell week ``duration`` (or now, if that has passed)."""
+        if spell.group < 0:
+            return None
+        desired = max(spell.entry + duration, self.env.now)
+        if desired >= self.end:
+            return None
+        booking = self.calendar.book(desired, spell.group)
+        if booking is None:
+            return None
+        if booking.time >= self.end:
+            self.calendar.cancel(booking)
+            return None
+        spell.bookings.add(booking)
+        spell.at_time(booking.time, self._hold, (booking, regular))
+        return booking
+
+    def _hold(self, spell: Spell, arg: tuple[Booking, bool]) -> None:
+        booking, regular = arg
+        spell.bookings.discard(booking)
+        self.calendar.hold(booking)
+        spell.meetings_held += 1
+        if booking.late:
+            spell.meetings_late += 1
+        spell.meeting_delay += booking.delay
+        self.weekly_meetings[booking.week] += 1
+        self.weekly_delay[booking.week] += booking.delay
+        self.meetings.held(spell, booking, regular, self.staffing.caseload(spell.group))
+        self.cw_effects.apply(spell, booking.caseworker)
+        if spell.track is None:
+            self.screen(spell)
+
+    def screen(self, spell: Spell) -> None:
+        """Screen the spell into a track and let the policies react."""
+        js = spell.js
+        true_i = self.screening.true_index(js.latent_risk)
+        k = 2 * spell.number
+        u1 = self.uniform(Stream.SCREENING, js.id, k)
+        u2 = self.uniform(Stream.SCREENING, js.id, k + 1)
+        spell.track = self.screening.names[self.screening.screened_index(true_i, u1, u2)]
+        spell.true_track = self.screening.names[true_i]
+        for hook in self._screen_hooks:
+            hook(spell)
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Draw the population and simulate until every jobseeker's process has ended."""
+        s = self.scenario
+        pop = draw_population(
+            s.population, s.scenario.start_date, self.end, s.hazard.covariates,
+            self.root, self.replication,
+        )
+        self.population = pop
+        ids = np.array([js.id for js in pop.inflow + pop.stock], dtype=np.int64)
+        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 2), (Stream.SCREENING, 2)):
+            self._streams[stream] = StreamSet(self.root, self.replication, stream, ids, block)
+        for js in pop.stock:
+            self.env.process(self._jobseeker(js, -js.elapsed))
+        self.env.process(self._inflow(pop.inflow))
+        # Many long-lived objects: collect the young generation less often while running.
+        old = gc.get_threshold()
+        gc.set_threshold(50_000, 20, 100)
+        try:
+            self.env.run()
+        finally:
+            gc.set_threshold(*old)
+        self.events = self._event_count
+
+    _event_count = 0
+
+    def _inflow(self, inflow: list[Jobseeker]):
+        env = self.env
+        process = env.process
+        jobseeker = self._jobseeker
+        for js in inflow:
+            dt = js.arrival - env.now
+            if dt > 0:
+                yield env.timeout(dt)
+                self._event_count += 1
+            process(jobseeker(js, js.arrival))
+
+    def _jobseeker(self, js: Jobseeker, entry: float):
+        """A person's life in the run: unemployment spells separated by employment."""
+        env = self.env
+        exits = self._streams[Stream.EXITS]
+        number = 0
+        benefit_used = 0.0
+        while True:
+            spell = yield from self._spell(js, number, entry, benefit_used, exits)
+            benefit_used += max(0.0, env.now - max(spell.entry, 0.0) - spell.subsidised_weeks)
+            if spell.forced_exit not in ("job", "hired"):
+                return
+            # Employment, ended by a separation that returns the person to unemployment.
+            budget = exits.exponential(js.id, 3 * number + 2)
+            k = spell.separation_hr
+            until = env.now + self.h_sep.time_to_exit(0.0, budget, k)
+            start = env.now
+            self.employment.setdefault(js.id, []).append((start, min(until, self.end)))
+            if until >= self.end:
+                return
+            yield env.timeout(until - start)
+            self._event_count += 1
+            if until - start >= self.scenario.hazard.requalify_weeks:
+                benefit_used = 0.0
+            number += 1
+            entry = env.now
+
+    def _spell(self, js: Jobseeker, number: int, entry: float, benefit_used: float,
+               exits: StreamSet):
+        env = self.env
+        cov = js.cov_job * resolve_group_value(self._provider_hr, js.terms)
+        spell = Spell(js, number, entry, cov, 1.0)
+        spell.group = self.staffing.assign()
+        for hook in self._start_hooks:
+            hook(spell)
+        if self._screen_at_entry:
+            self.screen(spell)
+        h_job, h_other = self.h_job, self.h_other
+        b_job = exits.exponential(js.id, 3 * number)
+        b_other = exits.exponential(js.id, 3 * number + 1)
+        exhaust = entry + max(self.scenario.hazard.benefit_weeks - benefit_used, 0.0)
+        stop = exhaust if exhaust < self.end else self.end
+        agenda = spell.agenda
+        now = env.now
+        d = now - entry
+        # Exit times stay valid while a risk's multiplier is unchanged: the budget used so far is
+        # settled (and the exit time recomputed) only when the multiplier changes.
+        cum_job = h_job.cumulative(d)
+        cum_other = h_other.cumulative(d)
+        k_job = k_other = -1.0
+        t_job = t_other = INF
+        reason = None
+        heappop = heapq.heappop
+        timeout = env.timeout
+        while True:
+            k = spell.k_job
+            if k != k_job:
+                if k_job >= 0.0:
+                    c = h_job.cumulative(now - entry)
+                    b_job -= k_job * (c - cum_job)
+                    cum_job = c
+                    if b_job < 0.0:
+                        b_job = 0.0
+                k_job = k
+                t_job = entry + h_job.inverse(cum_job + b_job / k) if k > 0.0 else INF
+            k = spell.k_other
+            if k != k_other:
+                if k_other >= 0.0:
+                    c = h_other.cumulative(now - entry)
+                    b_other -= k_other * (c - cum_other)
+                    cum_other = c
+                    if b_other < 0.0:
+                        b_other = 0.0
+                k_other = k
+                t_other = entry + h_other.inverse(cum_other + b_other / k) if k > 0.0 else INF
+            limit = agenda[0][0] if agenda else INF
+            if stop < limit:
+                limit = stop
+            t = t_job if t_job < t_other else t_other
+            if limit < t:
+                t = limit
+            if t > now:
+                yield timeout(t - now)
+                self._event_count += 1
+                now = t
+            if t == t_job:
+                reason = "job"
+                break
+            if t == t_other:
+                reason = "other"
+                break
+            if now >= stop:
+                reason = "exhausted" if exhaust <= self.end and now >= exhaust else "censored"
+                break
+            while agenda and agenda[0][0] <= now:
+                _, _, callback, arg = heappop(agenda)
+                callback(spell, arg)
+                if spell.forced_exit is not None:
+                    break
+            if spell.forced_exit is not None:
+                reason = spell.forced_exit
+                break
+        spell.forced_exit = reason
+        self._close(spell, reason, now)
+        return spell
+
+    def _close(self, spell: Spell, reason: str, now: float) -> None:
+        for booking in spell.bookings:
+            self.calendar.cancel(booking)
+        spell.bookings.clear()
+        self.staffing.release(spell.group)
+        for hook in self._end_hooks:
+            hook(spell)
+        if now < spell.entry:
+            raise SimulationError("a spell ended before it began")
+        self.records.append(
+            (
+                spell.js.id, spell.number, spell.entry, now, reason, spell.true_track, spell.track,
+                spell.group, spell.meetings_held, spell.meetings_late, spell.meeting_delay,
+                spell.group_meetings, ";".join(spell.programmes), spell.programme_weeks,
+                spell.subsidised_weeks,
+            )
+        )

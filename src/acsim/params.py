@@ -1,0 +1,156 @@
+"""Validated specifications: the base model, group-specific values and error reporting.
+
+Every part of a scenario is a frozen pydantic model that rejects unknown keys. A
+:class:`pydantic.ValidationError` is turned into a :class:`~acsim.exceptions.ScenarioError` that
+names the file, the dotted key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+
+from .exceptions import ScenarioError
+
+__all__ = [
+    "GROUP_TERMS",
+    "GroupValue",
+    "Spec",
+    "group_value",
+    "raise_scenario_error",
+    "resolve_group_value",
+]
+
+
+class Spec(BaseModel):
+    """Base of every specification: frozen, unknown keys rejected, assignment validated."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+#: Terms a group selector may combine with ``+``, e.g. ``"female+under30"``.
+GROUP_TERMS = frozenset(
+    {
+        "female", "male",
+        "under30", "age30_49", "age50plus",
+        "graduate", "experienced",
+        "international", "domestic",
+        "edu_low", "edu_medium", "edu_high",
+    }
+)
+
+
+def _check_group_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("expected a number or a table of numbers by group")
+    if isinstance(value, (int, float)):
+        return (("default", float(value)),)
+    if isinstance(value, Mapping):
+        if "default" not in value:
+            raise ValueError("a table of values by group needs a 'default' entry")
+        items = []
+        for selector, v in value.items():
+            terms = str(selector).split("+")
+            if selector != "default":
+                unknown = [t for t in terms if t not in GROUP_TERMS]
+                if unknown:
+                    raise ValueError(
+                        f"unknown group term {unknown[0]!r} in {selector!r}; "
+                        f"allowed: {', '.join(sorted(GROUP_TERMS))}"
+                    )
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise ValueError(f"value for group {selector!r} must be a finite number")
+            if v <= 0:
+                raise ValueError(f"value for group {selector!r} must be > 0 (a hazard ratio)")
+            items.append((str(selector), float(v)))
+        return tuple(items)
+    if isinstance(value, tuple):  # already validated
+        return value
+    raise ValueError("expected a number or a table of numbers by group")
+
+
+#: A positive value (typically a hazard ratio) that may differ by group. In TOML either a number
+#: or a table such as ``{ default = 1.25, "female+under30" = 1.52 }``. The most specific
+#: matching selector wins (most terms), ties by order of appearance.
+GroupValue = Annotated[tuple[tuple[str, float], ...], BeforeValidator(_check_group_value)]
+
+
+def group_value(value: float | Mapping[str, float]) -> tuple[tuple[str, float], ...]:
+    """Normalise a number or a table by group into the stored form of :data:`GroupValue`."""
+    return _check_group_value(value)
+
+
+def resolve_group_value(value: tuple[tuple[str, float], ...], terms: frozenset[str]) -> float:
+    """The value for a jobseeker whose group terms are ``terms``."""
+    best = None
+    best_n = -1
+    for selector, v in value:
+        if selector == "default":
+            if best_n < 0:
+                best, best_n = v, 0
+            continue
+        parts = selector.split("+")
+        if all(p in terms for p in parts) and len(parts) > best_n:
+            best, best_n = v, len(parts)
+    assert best is not None
+    return best
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif part in ("function-before", "function-after") or "[" in str(part):
+            continue
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+    """Field names of the model that holds the unknown key at ``loc`` (best effort)."""
+    current: Any = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            return None
+        ann = fields[part].annotation
+        current = _model_in(ann)
+        if current is None:
+            return None
+    fields = getattr(current, "model_fields", None)
+    return sorted(fields) if fields else None
+
+
+def _model_in(ann: Any) -> type[BaseModel] | None:
+    if isinstance(ann, type) and issubclass(ann, BaseModel):
+        return ann
+    for arg in getattr(ann, "__args__", ()) or ():
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseModel]) -> None:
+    """Re-raise the first error of a pydantic ValidationError as a ScenarioError."""
+    err = exc.errors(include_url=False)[0]
+    loc = tuple(err["loc"])
+    path = _loc_to_path(loc)
+    if err["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, loc)
+        hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
+        raise ScenarioError(source, path, f"unknown key{hint}") from None
+    if err["type"] == "missing":
+        raise ScenarioError(source, path, "required key is missing") from None
+    msg = err["msg"].removeprefix("Value error, ")
+    got = err.get("input")
+    if not isinstance(got, (dict, list)):
+        msg = f"{msg}; got {got!r}"
+    raise ScenarioError(source, path, msg) from None

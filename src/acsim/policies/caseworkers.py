@@ -1,0 +1,89 @@
+"""Caseworker effects: effectiveness, employer contact, similarity, cooperative style."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+from scipy.special import ndtri
+
+from ..params import Spec
+from ..rng import Stream, StreamSet
+
+__all__ = ["CaseworkerEffects", "CaseworkerEffectsSpec", "CaseworkerProfiles"]
+
+
+class CaseworkerEffectsSpec(Spec):
+    """How caseworkers differ, and what that does to the job hazard of those they meet.
+
+    Effect sizes are hazard ratios applied from a meeting with that caseworker on. Defaults are
+    uncalibrated placeholders; the calibration (T10-T13) sets them.
+
+    Attributes:
+        effectiveness_sd: SD of the caseworker's log-hazard random effect (T13).
+        employer_contact_share: Share of caseworkers with direct employer contact.
+        employer_contact_hr: Hazard ratio of meeting such a caseworker (T10).
+        similarity_hr: Hazard ratios when 1, 2 or 3 of sex, age band and education match (T11).
+        cooperative_share: Share of caseworkers for whom cooperation is very important.
+        cooperative_hr: Hazard ratio of meeting such a caseworker (T12).
+        female_share: Share of female caseworkers (for similarity).
+        under30_share: Share of caseworkers under 30.
+        age50plus_share: Share of caseworkers aged 50 or more.
+    """
+
+    effectiveness_sd: float = Field(0.10, ge=0, le=2)
+    employer_contact_share: float = Field(0.3, ge=0, le=1)
+    employer_contact_hr: float = Field(1.10, gt=0)
+    similarity_hr: tuple[float, float, float] = (1.0, 1.05, 1.12)
+    cooperative_share: float = Field(0.3, ge=0, le=1)
+    cooperative_hr: float = Field(0.95, gt=0)
+    female_share: float = Field(0.65, ge=0, le=1)
+    under30_share: float = Field(0.2, ge=0, le=1)
+    age50plus_share: float = Field(0.25, ge=0, le=1)
+
+
+class CaseworkerProfiles:
+    """The drawn caseworkers of one replication (a random effect per caseworker)."""
+
+    def __init__(self, spec: CaseworkerEffectsSpec, n: int, root: int, replication: int) -> None:
+        u = StreamSet(root, replication, Stream.CASEWORKERS, np.arange(n), block=5).matrix()
+        self.spec = spec
+        z = ndtri(np.clip(u[:, 0], 1e-12, 1 - 1e-12))
+        self.effectiveness = np.exp(spec.effectiveness_sd * z - 0.5 * spec.effectiveness_sd**2)
+        self.employer_contact = u[:, 1] < spec.employer_contact_share
+        self.cooperative = u[:, 2] < spec.cooperative_share
+        self.female = u[:, 3] < spec.female_share
+        self.age_band = np.where(
+            u[:, 4] < spec.under30_share,
+            0,
+            np.where(u[:, 4] < 1 - spec.age50plus_share, 1, 2),
+        )
+        base = self.effectiveness.copy()
+        base *= np.where(self.employer_contact, spec.employer_contact_hr, 1.0)
+        base *= np.where(self.cooperative, spec.cooperative_hr, 1.0)
+        self.base = base
+        # Caseworkers of academics are academics: education always matches (edu_high).
+        self._sim = (1.0,) + tuple(spec.similarity_hr)
+        # Plain lists for the per-meeting lookup (NumPy scalars are slow on the hot path).
+        self._base = base.tolist()
+        self._female = self.female.tolist()
+        self._band = self.age_band.tolist()
+
+    def multiplier(self, cw: int, female: bool, age_band: int, edu_high: bool) -> float:
+        """Hazard ratio of meeting caseworker ``cw`` for a jobseeker with these traits."""
+        matches = (self._female[cw] == female) + (self._band[cw] == age_band) + edu_high
+        return self._base[cw] * self._sim[matches]
+
+
+class CaseworkerEffects:
+    """Runtime: sets the ``caseworker`` multiplier at each meeting."""
+
+    def __init__(self, profiles: CaseworkerProfiles) -> None:
+        self.profiles = profiles
+
+    def apply(self, spell, cw: int) -> None:
+        """Set the caseworker multiplier after a meeting with ``cw``."""
+        js = spell.js
+        m = self.profiles.multiplier(cw, js.female, js.age_band, js.education == "high")
+        if m != spell.cw_multiplier:
+            spell.cw_multiplier = m
+            spell.set_job("caseworker", m)

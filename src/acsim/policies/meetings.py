@@ -1,0 +1,237 @@
+"""Individual and group meetings: schedules, extra meetings for tracks, and the meeting lift."""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from pydantic import Field, field_validator, model_validator
+
+from ..params import GroupValue, Spec, resolve_group_value
+from .base import Policy
+
+if TYPE_CHECKING:
+    from ..calendar import Booking
+    from ..spell import Spell
+
+__all__ = [
+    "ExtraMeetingsSpec",
+    "GroupMeetingsSpec",
+    "MeetingEffects",
+    "Meetings",
+    "MeetingsSpec",
+    "SCHEDULE_PRESETS",
+    "SchedulePhase",
+]
+
+
+class SchedulePhase(Spec):
+    """Meet every ``every_weeks`` weeks until spell duration ``until_week``."""
+
+    until_week: float = Field(gt=0)
+    every_weeks: float = Field(gt=0, le=104)
+
+
+#: Named schedules. The legal minimum 2015-2019 (LAB 2015): 6 meetings in the first 6 months,
+#: then one every 3 months; from 2020 (LAB 2019): 4 individual meetings in the first 6 months,
+#: then (individually agreed; modelled as) every 3 months. Source: ../evidence/TARGETS.md.
+SCHEDULE_PRESETS: dict[str, tuple[SchedulePhase, ...]] = {
+    "legal_minimum_2015": (
+        SchedulePhase(until_week=26, every_weeks=26 / 6),
+        SchedulePhase(until_week=104, every_weeks=13),
+    ),
+    "legal_minimum_2020": (
+        SchedulePhase(until_week=26, every_weeks=6.5),
+        SchedulePhase(until_week=104, every_weeks=13),
+    ),
+    "weekly": (SchedulePhase(until_week=104, every_weeks=1),),
+    "fortnightly": (SchedulePhase(until_week=104, every_weeks=2),),
+    "none": (),
+}
+
+
+class ExtraMeetingsSpec(Spec):
+    """Extra individual meetings at given spell weeks for some tracks (e.g. Frederiksberg)."""
+
+    weeks: tuple[float, ...] = Field(min_length=1)
+    tracks: tuple[str, ...] = ()
+
+
+class GroupMeetingsSpec(Spec):
+    """Group meetings (or workshops that count as meetings) from one week to another."""
+
+    every_weeks: float = Field(1.0, gt=0)
+    from_week: float = Field(1.0, ge=0)
+    until_week: float = Field(13.0, gt=0)
+    tracks: tuple[str, ...] = ()
+    size: int = Field(10, ge=1, description="participants per group, for costing")
+
+    @model_validator(mode="after")
+    def _window(self) -> GroupMeetingsSpec:
+        if self.until_week <= self.from_week:
+            raise ValueError("until_week must be after from_week")
+        return self
+
+
+class MeetingsSpec(Spec):
+    """When a jobseeker meets the job centre.
+
+    Attributes:
+        first_week: Spell week of the first individual meeting.
+        schedule: A preset name (see :data:`SCHEDULE_PRESETS`) or phases of a regular
+            schedule; each next meeting is booked when one is held.
+        extra: Extra meetings at fixed spell weeks for some tracks.
+        group: Group meetings, or ``None``.
+    """
+
+    first_week: float = Field(2.0, ge=0, le=104)
+    schedule: str | tuple[SchedulePhase, ...] = "legal_minimum_2015"
+    extra: tuple[ExtraMeetingsSpec, ...] = ()
+    group: GroupMeetingsSpec | None = None
+
+    @field_validator("schedule")
+    @classmethod
+    def _known_preset(cls, v: str | tuple[SchedulePhase, ...]) -> str | tuple[SchedulePhase, ...]:
+        if isinstance(v, str) and v not in SCHEDULE_PRESETS:
+            raise ValueError(f"unknown schedule {v!r}; expected one of {sorted(SCHEDULE_PRESETS)}")
+        if not isinstance(v, str):
+            ends = [p.until_week for p in v]
+            if ends != sorted(ends):
+                raise ValueError("schedule phases must have increasing until_week")
+        return v
+
+    @property
+    def phases(self) -> tuple[SchedulePhase, ...]:
+        """The schedule as phases."""
+        return SCHEDULE_PRESETS[self.schedule] if isinstance(self.schedule, str) else self.schedule
+
+
+class MeetingEffects(Spec):
+    """Effect of meetings on the job hazard (uncalibrated defaults; calibrated on T03, T07).
+
+    After the n-th individual meeting the log hazard ratio is
+    ``log(lift_hr) * (1 + growth * (min(n, max_count) - 1)) * quality``, held for one week, then
+    ``persist`` of it for ``persist_weeks`` weeks. ``quality`` is
+    ``(reference_caseload / caseload) ** caseload_elasticity`` (T09).
+
+    Attributes:
+        lift_hr: Hazard ratio in the week of a meeting, by group (T07: 52 % women under 30,
+            25 % the other groups).
+        persist: Share of the log lift that persists after the meeting week.
+        persist_weeks: How long the persisting lift lasts.
+        growth: Growth of the lift with each further meeting (T07, T20).
+        max_count: Meetings after which the lift stops growing.
+        reference_caseload: Caseload at which quality is 1.
+        caseload_elasticity: Elasticity of meeting quality in the caseload.
+        group_lift_hr: Hazard ratio while attending group meetings, from one group meeting to
+            the next (T04, T15).
+    """
+
+    lift_hr: GroupValue = {"default": 1.25, "female+under30": 1.52}
+    persist: float = Field(0.4, ge=0, le=1)
+    persist_weeks: float = Field(3.0, ge=0)
+    growth: float = Field(0.05, ge=0, le=2)
+    max_count: int = Field(10, ge=1)
+    reference_caseload: float = Field(100.0, gt=0)
+    caseload_elasticity: float = Field(0.0, ge=0, le=3)
+    group_lift_hr: GroupValue = 1.05
+
+
+class Meetings(Policy):
+    """Runtime meetings: books regular and extra meetings, holds them, applies the lift."""
+
+    def __init__(
+        self, spec: MeetingsSpec, effects: MeetingEffects, frequency_factor: float = 1.0
+    ) -> None:
+        self.spec = spec
+        self.effects = effects
+        self.phases = [(p.until_week, p.every_weeks / frequency_factor) for p in spec.phases]
+        self.extra = [(tuple(e.weeks), frozenset(e.tracks)) for e in spec.extra]
+        self.group = spec.group
+        self._lift_cache: dict[frozenset[str], float] = {}
+        self._group_cache: dict[frozenset[str], float] = {}
+
+    # -- schedule ---------------------------------------------------------------------------
+    def interval(self, duration: float) -> float | None:
+        """Weeks until the next regular meeting after one held at ``duration``."""
+        for until, every in self.phases:
+            if duration < until:
+                return every
+        return None
+
+    def on_spell_start(self, spell: Spell) -> None:
+        """Book the first meeting and the group-meeting programme."""
+        if self.phases:
+            self.centre.book_meeting(spell, self.spec.first_week, True)
+        if self.group is not None:
+            d0 = max(self.group.from_week, spell.duration(self.centre.now))
+            spell.at(d0, self._group_meeting)
+
+    def on_screened(self, spell: Spell) -> None:
+        """Book extra meetings for the spell's track."""
+        now_d = spell.duration(self.centre.now)
+        for weeks, tracks in self.extra:
+            if not tracks or spell.track in tracks:
+                for w in weeks:
+                    if w >= now_d:
+                        self.centre.book_meeting(spell, w, False)
+
+    # -- effects ----------------------------------------------------------------------------
+    def log_lift(self, spell: Spell, caseload: float) -> float:
+        """Log hazard ratio of the meeting just held (the spell's n-th)."""
+        terms = spell.js.terms
+        base = self._lift_cache.get(terms)
+        if base is None:
+            base = math.log(resolve_group_value(self.effects.lift_hr, terms))
+            self._lift_cache[terms] = base
+        e = self.effects
+        n = min(spell.meetings_held, e.max_count)
+        lift = base * (1.0 + e.growth * (n - 1))
+        if e.caseload_elasticity and caseload == caseload and caseload > 0:
+            lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
+        return lift
+
+    def held(self, spell: Spell, booking: Booking, regular: bool, caseload: float) -> None:
+        """Apply the lift of a meeting just held and book the next regular one."""
+        lift = self.log_lift(spell, caseload)
+        spell.meeting_gen += 1
+        gen = spell.meeting_gen
+        spell.set_job("meeting", math.exp(lift))
+        e = self.effects
+        if e.persist_weeks > 0 and e.persist > 0:
+            spell.at_time(booking.time + 1.0, self._persist, (gen, lift * e.persist))
+        else:
+            spell.at_time(booking.time + 1.0, self._persist, (gen, 0.0))
+        if regular:
+            every = self.interval(spell.duration(booking.time))
+            if every is not None:
+                self.centre.book_meeting(spell, spell.duration(booking.time) + every, True)
+
+    def _persist(self, spell: Spell, arg: tuple[int, float]) -> None:
+        gen, lift = arg
+        if gen != spell.meeting_gen:
+            return
+        spell.set_job("meeting", math.exp(lift))
+        if lift:
+            spell.at(spell.duration(self.centre.now) + self.effects.persist_weeks, self._end, gen)
+
+    def _end(self, spell: Spell, gen: int) -> None:
+        if gen == spell.meeting_gen:
+            spell.set_job("meeting", 1.0)
+
+    def _group_meeting(self, spell: Spell, _arg: object = None) -> None:
+        g = self.group
+        assert g is not None
+        d = spell.duration(self.centre.now)
+        if d >= g.until_week:
+            spell.set_job("group", 1.0)
+            return
+        if not g.tracks or spell.track in g.tracks:
+            terms = spell.js.terms
+            hr = self._group_cache.get(terms)
+            if hr is None:
+                hr = resolve_group_value(self.effects.group_lift_hr, terms)
+                self._group_cache[terms] = hr
+            spell.group_meetings += 1
+            spell.set_job("group", hr)
+        spell.at(min(d + g.every_weeks, g.until_week), self._group_meeting)

@@ -1,0 +1,185 @@
+"""The mechanism shared by every programme: target, take-up, threat, lock-in, post effect, hire.
+
+A programme that targets a jobseeker and is taken up runs through phases set by agenda events:
+
+1. *threat*: from ``start_week - threat_weeks`` the announced programme multiplies the job
+   hazard by ``threat_hr`` (the motivation effect, T05);
+2. *lock-in*: from ``start_week`` for ``duration_weeks`` the job hazard is multiplied by
+   ``lockin_hr``;
+3. at the end the jobseeker is hired with probability ``hire_probability``; otherwise
+4. *post*: the job hazard is multiplied by ``post_hr`` for ``post_weeks`` (or the rest of the
+   spell), and the later employment's separation hazard by ``separation_hr``.
+
+Only one programme runs at a time: a programme whose start falls inside another is not started.
+The family modules (activation, placements, education) define their specs and effects.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+
+from ..params import GROUP_TERMS, GroupValue, Spec, resolve_group_value
+from ..rng import Stream
+from .base import Policy
+
+if TYPE_CHECKING:
+    from ..spell import Spell
+
+__all__ = ["ProgrammeEffects", "ProgrammeSpec", "Programme", "DRAWS_PER_PROGRAMME"]
+
+#: Uniforms reserved in the PROGRAMMES stream per programme and spell (take-up, hire).
+DRAWS_PER_PROGRAMME = 2
+_MAX_PROGRAMMES = 32
+
+
+class ProgrammeSpec(Spec):
+    """Timing and target of a programme (fields shared by every family).
+
+    Attributes:
+        name: Label in the results.
+        start_week: Spell week at which it starts.
+        duration_weeks: How long it lasts.
+        hours_per_week: Hours a week (for costing and reporting).
+        tracks: Tracks it is offered to (empty: all).
+        groups: Group terms a jobseeker must all have, e.g. ``["graduate"]`` (empty: all).
+        take_up: Probability that a targeted jobseeker starts it.
+        threat_weeks: Weeks before the start at which it is announced (0: not announced).
+    """
+
+    name: str = Field(min_length=1)
+    start_week: float = Field(ge=0, le=520)
+    duration_weeks: float = Field(gt=0, le=104)
+    hours_per_week: float = Field(30.0, ge=0, le=60)
+    tracks: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    take_up: float = Field(1.0, ge=0, le=1)
+    threat_weeks: float = Field(4.0, ge=0, le=52)
+
+    def model_post_init(self, _ctx: object) -> None:
+        """Check group terms."""
+        bad = [g for g in self.groups if g not in GROUP_TERMS]
+        if bad:
+            raise ValueError(f"unknown group term {bad[0]!r}; allowed: {sorted(GROUP_TERMS)}")
+
+
+class ProgrammeEffects(Spec):
+    """Effect sizes of a programme type (hazard ratios unless stated). Uncalibrated defaults.
+
+    Attributes:
+        threat_hr: Job hazard ratio in the announced weeks before the start.
+        lockin_hr: Job hazard ratio while in the programme.
+        post_hr: Job hazard ratio after the programme.
+        post_weeks: How long the post effect lasts (``inf``: rest of the spell).
+        hire_probability: Probability of being hired at the end (exit to a job).
+        separation_hr: Separation hazard ratio in the employment that follows.
+    """
+
+    threat_hr: GroupValue = 1.0
+    lockin_hr: GroupValue = 0.7
+    post_hr: GroupValue = 1.1
+    post_weeks: float = Field(math.inf, gt=0)
+    hire_probability: float = Field(0.0, ge=0, le=1)
+    separation_hr: GroupValue = 1.0
+
+
+class Programme(Policy):
+    """Runtime of one programme of a scenario.
+
+    Args:
+        spec: Timing and target.
+        effects: Effect sizes for this programme type.
+        index: Position among the scenario's programmes (fixes its random draws).
+        subsidised: Whether the programme is subsidised work (no benefit paid meanwhile).
+    """
+
+    def __init__(
+        self, spec: ProgrammeSpec, effects: ProgrammeEffects, index: int, subsidised: bool = False
+    ) -> None:
+        if index >= _MAX_PROGRAMMES:
+            raise ValueError(f"at most {_MAX_PROGRAMMES} programmes per scenario")
+        self.spec = spec
+        self.effects = effects
+        self.index = index
+        self.subsidised = subsidised
+        self.tracks = frozenset(spec.tracks)
+        self.groups = frozenset(spec.groups)
+        self._names = (f"threat{index}", f"lockin{index}", f"post{index}")
+        self._cache: dict[frozenset[str], tuple[float, float, float, float]] = {}
+
+    def _draw(self, spell: Spell, which: int) -> float:
+        i = (spell.number * _MAX_PROGRAMMES + self.index) * DRAWS_PER_PROGRAMME + which
+        return self.centre.uniform(Stream.PROGRAMMES, spell.js.id, i)
+
+    def effect_sizes(self, spell: Spell) -> tuple[float, float, float, float]:
+        """(threat, lock-in, post, separation) hazard ratios for this jobseeker."""
+        terms = spell.js.terms
+        got = self._cache.get(terms)
+        if got is None:
+            e = self.effects
+            got = tuple(
+                resolve_group_value(v, terms)
+                for v in (e.threat_hr, e.lockin_hr, e.post_hr, e.separation_hr)
+            )
+            self._cache[terms] = got
+        return got
+
+    def start_week(self, spell: Spell) -> float:
+        """Spell week at which this programme starts for this spell."""
+        return self.spec.start_week
+
+    def targets(self, spell: Spell) -> bool:
+        """Whether the programme is offered to this spell."""
+        if self.tracks and spell.track not in self.tracks:
+            return False
+        return not self.groups or self.groups <= spell.js.terms
+
+    def on_screened(self, spell: Spell) -> None:
+        """Schedule the programme for a targeted spell that takes it up."""
+        if not self.targets(spell):
+            return
+        if self.spec.take_up < 1.0 and self._draw(spell, 0) >= self.spec.take_up:
+            return
+        now_d = spell.duration(self.centre.now)
+        start = self.start_week(spell)
+        if start < now_d:
+            return
+        threat = self.effect_sizes(spell)[0]
+        if self.spec.threat_weeks > 0 and threat != 1.0:
+            spell.at(max(start - self.spec.threat_weeks, now_d), self._threat)
+        spell.at(start, self._start)
+
+    def _threat(self, spell: Spell, _arg: object) -> None:
+        if spell.in_programme is None:
+            spell.set_job(self._names[0], self.effect_sizes(spell)[0])
+
+    def _start(self, spell: Spell, _arg: object) -> None:
+        spell.set_job(self._names[0], 1.0)
+        if spell.in_programme is not None:
+            return
+        spell.in_programme = self.spec.name
+        spell.programmes.append(self.spec.name)
+        spell.set_job(self._names[1], self.effect_sizes(spell)[1])
+        spell.at(spell.duration(self.centre.now) + self.spec.duration_weeks, self._end)
+
+    def _end(self, spell: Spell, _arg: object) -> None:
+        spell.in_programme = None
+        spell.set_job(self._names[1], 1.0)
+        weeks = self.spec.duration_weeks
+        spell.programme_weeks += weeks
+        if self.subsidised:
+            spell.subsidised_weeks += weeks
+        _, _, post, sep = self.effect_sizes(spell)
+        spell.separation_hr *= sep
+        hire = self.effects.hire_probability
+        if hire > 0.0 and self._draw(spell, 1) < hire:
+            spell.forced_exit = "hired"
+            return
+        spell.set_job(self._names[2], post)
+        if math.isfinite(self.effects.post_weeks):
+            spell.at(spell.duration(self.centre.now) + self.effects.post_weeks, self._post_end)
+
+    def _post_end(self, spell: Spell, _arg: object) -> None:
+        spell.set_job(self._names[2], 1.0)

@@ -1,0 +1,86 @@
+"""Risk screening into tracks, with misclassification."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+from pydantic import Field, field_validator
+from scipy.special import ndtri
+
+from ..params import Spec
+
+__all__ = ["ScreeningSpec", "TrackSpec", "Screening"]
+
+
+class TrackSpec(Spec):
+    """A track and the share of jobseekers whose true risk puts them in it."""
+
+    name: str = Field(min_length=1)
+    share: float = Field(gt=0, le=1)
+
+
+class ScreeningSpec(Spec):
+    """Screening of the risk of long-term unemployment.
+
+    Tracks are ordered from lowest to highest risk; a jobseeker's true track follows from the
+    latent risk score (standard normal) cut at the tracks' cumulative shares. The screen gets it
+    wrong with probability ``misclassification``, and then moves the jobseeker to an adjacent
+    track.
+
+    Attributes:
+        tracks: Ordered tracks with shares summing to 1.
+        misclassification: Probability that the screened track differs from the true one.
+        at: When the screening happens: at the first individual meeting or at entry.
+    """
+
+    tracks: tuple[TrackSpec, ...] = (TrackSpec(name="all", share=1.0),)
+    misclassification: float = Field(0.0, ge=0, le=1)
+    at: Literal["first_meeting", "entry"] = "first_meeting"
+
+    @field_validator("tracks")
+    @classmethod
+    def _shares_sum_to_one(cls, tracks: tuple[TrackSpec, ...]) -> tuple[TrackSpec, ...]:
+        total = sum(t.share for t in tracks)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"track shares must sum to 1, got {total:g}")
+        names = [t.name for t in tracks]
+        if len(set(names)) != len(names):
+            raise ValueError("track names must be unique")
+        return tracks
+
+    @property
+    def track_names(self) -> tuple[str, ...]:
+        """Names of the tracks, lowest risk first."""
+        return tuple(t.name for t in self.tracks)
+
+
+class Screening:
+    """Runtime screening: true and screened track of a jobseeker."""
+
+    def __init__(self, spec: ScreeningSpec) -> None:
+        self.spec = spec
+        cum = 0.0
+        self.cuts = []
+        for t in spec.tracks[:-1]:
+            cum += t.share
+            self.cuts.append(float(ndtri(cum)))
+        self.names = spec.track_names
+
+    def true_index(self, latent_risk: float) -> int:
+        """Index of the true track for a latent risk score."""
+        i = 0
+        while i < len(self.cuts) and latent_risk > self.cuts[i]:
+            i += 1
+        return i
+
+    def screened_index(self, true_index: int, u_error: float, u_direction: float) -> int:
+        """The screened track, given two uniforms for error and its direction."""
+        n = len(self.names)
+        if n == 1 or u_error >= self.spec.misclassification:
+            return true_index
+        if true_index == 0:
+            return 1
+        if true_index == n - 1:
+            return n - 2
+        return true_index - 1 if u_direction < 0.5 else true_index + 1

@@ -1,0 +1,86 @@
+"""Staffing and caseload: caseworkers, weekly meeting capacity, fixed caseload or team pool."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field, model_validator
+
+from ..calendar import Calendar
+from ..params import Spec
+
+__all__ = ["Staffing", "StaffingSpec"]
+
+
+class StaffingSpec(Spec):
+    """Who holds the meetings, and how many a week.
+
+    Attributes:
+        caseworkers: Caseworkers who hold individual meetings with this target group.
+        meetings_per_week: Meeting capacity of each caseworker per week.
+        assignment: ``"fixed"``: each jobseeker has one caseworker and meets only them.
+            ``"pool"``: a jobseeker belongs to a team and books with any team member.
+        teams: Number of teams caseworkers are split into (round robin).
+        caseload_cap: Caseload a caseworker should not exceed (reported, not enforced: a job
+            centre cannot turn jobseekers away). ``None`` for no cap.
+        meeting_minutes: Length of an individual meeting, for costing.
+    """
+
+    caseworkers: int = Field(40, ge=0, le=10_000)
+    meetings_per_week: int = Field(32, ge=0, le=200)
+    assignment: Literal["fixed", "pool"] = "fixed"
+    teams: int = Field(1, ge=1)
+    caseload_cap: int | None = Field(None, ge=1)
+    meeting_minutes: float = Field(30.0, gt=0, le=480)
+
+    @model_validator(mode="after")
+    def _teams_fit(self) -> StaffingSpec:
+        if self.caseworkers and self.teams > self.caseworkers:
+            raise ValueError(f"teams ({self.teams}) exceeds caseworkers ({self.caseworkers})")
+        return self
+
+
+class Staffing:
+    """Runtime staffing: the calendar, assignment of jobseekers, and caseloads."""
+
+    def __init__(self, spec: StaffingSpec) -> None:
+        self.spec = spec
+        n = spec.caseworkers
+        self.team_of = np.arange(n) % spec.teams if n else np.zeros(0, dtype=np.int64)
+        if spec.assignment == "pool" and n:
+            groups = [tuple(np.flatnonzero(self.team_of == t).tolist()) for t in range(spec.teams)]
+        else:
+            groups = None
+        self.calendar = Calendar(np.full(n, spec.meetings_per_week, dtype=np.int64), groups)
+        self.n_groups = len(self.calendar.groups)
+        self.load = [0] * self.n_groups  # active spells per booking group
+        self.group_size = [len(g) for g in self.calendar.groups]
+        self.over_cap_assignments = 0
+        self._equal_sizes = len(set(self.group_size)) <= 1
+
+    def assign(self) -> int:
+        """Booking group for a new spell: the least loaded one (per caseworker)."""
+        if self.n_groups == 0:
+            return -1
+        load, size = self.load, self.group_size
+        if self._equal_sizes:
+            g = load.index(min(load))  # C speed; ties to the lowest index
+        else:
+            g = min(range(self.n_groups), key=lambda i: load[i] / size[i])
+        self.load[g] += 1
+        cap = self.spec.caseload_cap
+        if cap is not None and self.load[g] > cap * self.group_size[g]:
+            self.over_cap_assignments += 1
+        return g
+
+    def release(self, group: int) -> None:
+        """A spell in ``group`` ended."""
+        if group >= 0:
+            self.load[group] -= 1
+
+    def caseload(self, group: int) -> float:
+        """Current caseload per caseworker in a booking group."""
+        if group < 0:
+            return float("nan")
+        return float(self.load[group] / self.group_size[group])

@@ -1,0 +1,236 @@
+"""Scenarios: a TOML file validated into a frozen, hashable object.
+
+The file and the Python API are the same thing: :func:`load_scenario` reads a file,
+:meth:`Scenario.from_dict` takes the same tables as Python dicts, and
+:meth:`Scenario.with_changes` makes a variant by dotted key paths. Every path validates the same
+way, and every error names the source, the key path and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import math
+import tomllib
+from collections.abc import Mapping
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, ValidationError, model_validator
+
+from .exceptions import ScenarioError
+from .hazards import HazardSpec
+from .params import Spec, raise_scenario_error
+from .policies.activation import ActivationEffects, ActivationSpec
+from .policies.caseworkers import CaseworkerEffectsSpec
+from .policies.education import CourseEffects, CourseSpec
+from .policies.meetings import MeetingEffects, MeetingsSpec
+from .policies.placements import InternshipSpec, PlacementEffects, WageSubsidySpec
+from .policies.provider import ProviderSpec
+from .policies.screening import ScreeningSpec
+from .policies.staffing import StaffingSpec
+from .population import PopulationSpec
+
+__all__ = ["Effects", "ProgrammeEntry", "RunSpec", "Scenario", "load_scenario", "parse_override"]
+
+
+class RunSpec(Spec):
+    """Name, calendar and time window of a run.
+
+    Attributes:
+        name: Scenario name, used in tables and plots.
+        description: Free text.
+        start_date: Calendar date of simulation week 0 (drives the monthly inflow profile).
+        warmup_weeks: Weeks simulated before results are recorded (fills caseloads).
+        horizon_weeks: Weeks after the warm-up during which entries are recorded.
+    """
+
+    name: str = Field("scenario", min_length=1)
+    description: str = ""
+    start_date: date = date(2019, 1, 1)
+    warmup_weeks: float = Field(26.0, ge=0, le=520)
+    horizon_weeks: float = Field(104.0, gt=0, le=1040)
+
+    @property
+    def end_week(self) -> float:
+        """Simulation end: warm-up plus horizon."""
+        return self.warmup_weeks + self.horizon_weeks
+
+
+class Effects(Spec):
+    """Effect sizes shared by all municipalities: what calibration fits.
+
+    Attributes:
+        calibrated: False while these are the uncalibrated placeholders shipped with acsim.
+        source: Where the values come from.
+    """
+
+    calibrated: bool = False
+    source: str = "uncalibrated placeholders (acsim defaults); see docs/model.md"
+    meetings: MeetingEffects = MeetingEffects()
+    activation: ActivationEffects = ActivationEffects()
+    internship: PlacementEffects = PlacementEffects(hire_probability=0.15, post_hr=1.15)
+    wage_subsidy_private: PlacementEffects = PlacementEffects(
+        lockin_hr=0.5, post_hr=1.3, hire_probability=0.3
+    )
+    wage_subsidy_public: PlacementEffects = PlacementEffects(
+        lockin_hr=0.5, post_hr=0.95, hire_probability=0.05
+    )
+    course: CourseEffects = CourseEffects()
+    caseworkers: CaseworkerEffectsSpec = CaseworkerEffectsSpec()
+
+
+ProgrammeEntry = Annotated[
+    ActivationSpec | InternshipSpec | WageSubsidySpec | CourseSpec, Field(discriminator="kind")
+]
+
+
+class Scenario(Spec):
+    """A whole job-centre scenario: who arrives, how they exit, and the policies they meet."""
+
+    scenario: RunSpec = RunSpec()
+    population: PopulationSpec = PopulationSpec()
+    hazard: HazardSpec = HazardSpec()
+    staffing: StaffingSpec = StaffingSpec()
+    meetings: MeetingsSpec = MeetingsSpec()
+    screening: ScreeningSpec = ScreeningSpec()
+    programmes: tuple[ProgrammeEntry, ...] = ()
+    provider: ProviderSpec = ProviderSpec()
+    effects: Effects = Effects()
+
+    @model_validator(mode="after")
+    def _tracks_exist(self) -> Scenario:
+        names = set(self.screening.track_names)
+        used = [(f"programmes[{i}].tracks", t) for i, p in enumerate(self.programmes)
+                for t in p.tracks]
+        used += [(f"meetings.extra[{i}].tracks", t) for i, e in enumerate(self.meetings.extra)
+                 for t in e.tracks]
+        if self.meetings.group is not None:
+            used += [("meetings.group.tracks", t) for t in self.meetings.group.tracks]
+        for where, t in used:
+            if t not in names:
+                raise ValueError(f"{where}: unknown track {t!r}; screening.tracks has "
+                                 f"{sorted(names)}")
+        return self
+
+    # -- identity ----------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self.scenario.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data that :meth:`from_dict` turns back into an equal scenario."""
+        return self.model_dump(mode="python")
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the canonical content: equal scenarios have equal digests."""
+        data = self.model_dump(mode="json", round_trip=True)
+        text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    # -- construction ------------------------------------------------------------------------
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<api>") -> Scenario:
+        """Validate plain data (the tables of a scenario file) into a scenario."""
+        try:
+            return cls.model_validate(dict(data))
+        except ValidationError as exc:
+            raise_scenario_error(exc, source, cls)
+            raise  # unreachable
+
+    def with_changes(self, changes: Mapping[str, Any], source: str = "<with_changes>") -> Scenario:
+        """A variant: ``changes`` maps dotted key paths (or nested tables) to new values.
+
+        Example:
+            >>> base = Scenario()
+            >>> base.with_changes({"staffing.caseworkers": 60}).staffing.caseworkers
+            60
+        """
+        data = copy.deepcopy(self.to_dict())
+        for key, value in changes.items():
+            _set_path(data, str(key), value, source)
+        return Scenario.from_dict(data, source=source)
+
+
+def _set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
+    parts = [p for p in path.replace("]", "").replace("[", ".").split(".") if p]
+    if not parts:
+        raise ScenarioError(source, path, "empty key path")
+    node: Any = data
+    for i, part in enumerate(parts[:-1]):
+        nxt = _child(node, part, ".".join(parts[: i + 1]), source)
+        if isinstance(nxt, tuple):
+            nxt = list(nxt)
+            _assign(node, part, nxt)
+        if nxt is None:
+            nxt = {}
+            _assign(node, part, nxt)
+        node = nxt
+    last = parts[-1]
+    if isinstance(node, dict):
+        if isinstance(value, Mapping) and isinstance(node.get(last), dict):
+            node[last] = {**node[last], **value}
+        else:
+            node[last] = value
+    else:
+        _child(node, last, path, source)
+        node[int(last)] = value
+
+
+def _child(node: Any, part: str, where: str, source: str) -> Any:
+    if isinstance(node, dict):
+        if part not in node:
+            raise ScenarioError(source, where, "unknown key")
+        return node[part]
+    if isinstance(node, (list, tuple)):
+        if not part.isdigit() or int(part) >= len(node):
+            raise ScenarioError(source, where, f"expected an index below {len(node)}")
+        return node[int(part)]
+    raise ScenarioError(source, where, "not a table: cannot set a key inside it")
+
+
+def _assign(node: Any, part: str, value: Any) -> None:
+    if isinstance(node, dict):
+        node[part] = value
+    else:
+        node[int(part)] = value
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse a command-line ``KEY=VALUE``; the value is read as TOML, else as a string."""
+    if "=" not in text:
+        raise ScenarioError("--set", text, "expected KEY=VALUE")
+    key, raw = text.split("=", 1)
+    key = key.strip()
+    try:
+        value = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = raw
+    if isinstance(value, float) and not math.isfinite(value) and raw.strip() == "nan":
+        raise ScenarioError("--set", key, "nan is not a valid value")
+    return key, value
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario TOML file.
+
+    Raises:
+        ScenarioError: The file is missing, is not valid TOML, or a value does not validate.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(str(p), "", "file not found")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(p), "", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
+    return Scenario.from_dict(data, source=str(p))

@@ -1,0 +1,118 @@
+"""Runtime state of one unemployment spell: multipliers, agenda of policy events, tallies.
+
+Policies never touch SimPy directly: they put callbacks on the spell's agenda with
+:meth:`Spell.at` and change hazard multipliers with :meth:`Spell.set_job` /
+:meth:`Spell.set_other`. The engine's spell process waits until the earliest of the next agenda
+item, the exact exit time under the current multipliers, benefit exhaustion and the horizon.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .calendar import Booking
+    from .population import Jobseeker
+
+__all__ = ["Spell"]
+
+Callback = Callable[["Spell", Any], None]
+
+
+class Spell:
+    """One unemployment spell of one jobseeker.
+
+    Attributes:
+        js: The jobseeker.
+        number: 0 for the jobseeker's first spell, 1 after a return from employment, ...
+        entry: Absolute entry time (weeks); negative for a spell already running at time 0.
+        track: Screened track (``None`` before screening).
+        caseworker: Caseworker index (fixed caseload) or ``-1``.
+        group: Booking group in the calendar.
+        k_job: Product of covariate and policy multipliers on the job hazard.
+        k_other: Same for the other-exit hazard.
+        forced_exit: Exit reason set by a policy (e.g. hired at the end of a placement).
+    """
+
+    __slots__ = (
+        "js", "number", "entry", "track", "true_track", "caseworker", "group",
+        "k_job", "k_other", "_cov_job", "_mult_job", "_mult_other", "agenda", "_seq",
+        "meetings_held", "meetings_late", "meeting_delay", "group_meetings", "programmes",
+        "in_programme", "forced_exit", "separation_hr", "bookings", "meeting_gen",
+        "cw_multiplier", "subsidised_weeks", "programme_weeks",
+    )
+
+    def __init__(self, js: Jobseeker, number: int, entry: float, cov_job: float, cov_other: float):
+        self.js = js
+        self.number = number
+        self.entry = entry
+        self.track: str | None = None
+        self.true_track: str | None = None
+        self.caseworker = -1
+        self.group = -1
+        self._cov_job = cov_job
+        self._mult_job: dict[str, float] = {}
+        self._mult_other: dict[str, float] = {"_cov": cov_other}
+        self.k_job = cov_job
+        self.k_other = cov_other
+        self.agenda: list[tuple[float, int, Callback, Any]] = []
+        self._seq = 0
+        self.meetings_held = 0
+        self.meetings_late = 0
+        self.meeting_delay = 0.0
+        self.group_meetings = 0
+        self.programmes: list[str] = []
+        self.in_programme: str | None = None
+        self.forced_exit: str | None = None
+        self.separation_hr = 1.0
+        self.bookings: set[Booking] = set()
+        self.meeting_gen = 0
+        self.cw_multiplier = 1.0
+        self.subsidised_weeks = 0.0
+        self.programme_weeks = 0.0
+
+    def duration(self, now: float) -> float:
+        """Elapsed spell duration at absolute time ``now``."""
+        return now - self.entry
+
+    def at(self, duration: float, callback: Callback, arg: Any = None) -> None:
+        """Run ``callback(spell, arg)`` when the spell reaches ``duration`` weeks."""
+        self._seq += 1
+        heapq.heappush(self.agenda, (self.entry + duration, self._seq, callback, arg))
+
+    def at_time(self, time: float, callback: Callback, arg: Any = None) -> None:
+        """Run ``callback(spell, arg)`` at absolute time ``time``."""
+        self._seq += 1
+        heapq.heappush(self.agenda, (time, self._seq, callback, arg))
+
+    def set_job(self, name: str, value: float) -> None:
+        """Set (or with 1.0, clear) the named multiplier on the job hazard."""
+        mult = self._mult_job
+        if value == 1.0:
+            if name not in mult:
+                return
+            del mult[name]
+        else:
+            mult[name] = value
+        k = self._cov_job
+        for v in mult.values():
+            k *= v
+        self.k_job = k
+
+    def set_other(self, name: str, value: float) -> None:
+        """Set (or with 1.0, clear) the named multiplier on the other-exit hazard."""
+        mult = self._mult_other
+        if value == 1.0:
+            mult.pop(name, None)
+        else:
+            mult[name] = value
+        k = 1.0
+        for v in mult.values():
+            k *= v
+        self.k_other = k
+
+    def job_multiplier(self, name: str) -> float:
+        """The current value of a named job-hazard multiplier (1.0 if not set)."""
+        return self._mult_job.get(name, 1.0)
