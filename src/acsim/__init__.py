@@ -1,0 +1,37 @@
+"""acsim: discrete-event simulation of unemployment spells of academics under job-centre policies.
+
+Example:
+    >>> import acsim
+    >>> scenario = acsim.Scenario().with_changes({"population.annual_inflow": 500})
+    >>> result = acsim.run(scenario, replications=1, seed=1, progress=False)  # doctest: +SKIP
+    >>> result.summary  # doctest: +SKIP
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .engine import JobCentre
+from .exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
+from .experiment import RunResult, run
+from .hazards import PiecewiseHazard
+from .plotting import plot_survival
+from .scenario import Scenario, load_scenario
+
+try:
+    __version__ = version("acsim")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "AcsimError",
+    "JobCentre",
+    "PiecewiseHazard",
+    "RunResult",
+    "Scenario",
+    "ScenarioError",
+    "SimulationError",
+    "UncalibratedWarning",
+    "__version__",
+    "load_scenario",
+    "plot_survival",
+    "run",
+]

@@ -1,0 +1,172 @@
+"""Running a scenario: replications with spawned seeds, results with summaries and plots."""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .engine import JobCentre
+from .exceptions import UncalibratedWarning
+from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
+from .rng import root_entropy
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["RunResult", "run", "run_replication"]
+
+
+def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd.DataFrame, dict]:
+    """Simulate one replication; return its spell table and its per-replication metrics."""
+    centre = JobCentre(scenario, root, replication)
+    centre.run()
+    spells = spell_table(centre)
+    warmup = scenario.scenario.warmup_weeks
+    util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
+    m = metrics(analysis_window(spells, warmup), util)
+    m["replication"] = replication
+    m["events_per_jobseeker"] = centre.events / max(len(centre.population.inflow), 1)
+    return spells, m
+
+
+@dataclass
+class RunResult:
+    """The outcome of :func:`run`.
+
+    Attributes:
+        scenario: The scenario that was run.
+        seed: Root seed.
+        spells: One row per spell, every replication.
+        replication_metrics: One row of metrics per replication.
+        wall_time: Seconds.
+        interrupted: True if the run stopped early (completed replications are kept).
+    """
+
+    scenario: Scenario
+    seed: int
+    spells: pd.DataFrame
+    replication_metrics: pd.DataFrame
+    wall_time: float
+    interrupted: bool = False
+    _km: object = field(default=None, repr=False)
+
+    @property
+    def replications(self) -> int:
+        """Completed replications."""
+        return len(self.replication_metrics)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Each metric's mean over replications with a 95 % t-interval across replications."""
+        df = self.replication_metrics.drop(columns=["replication"])
+        n = len(df)
+        mean = df.mean()
+        sd = df.std(ddof=1) if n > 1 else df.mean() * np.nan
+        half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else sd
+        out = pd.DataFrame(
+            {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "replications": n}
+        )
+        out.index.name = "metric"
+        return out
+
+    def analysed_spells(self) -> pd.DataFrame:
+        """The spells in the analysis window (see :func:`acsim.outcomes.analysis_window`)."""
+        return analysis_window(self.spells, self.scenario.scenario.warmup_weeks)
+
+    def survival(self):
+        """Kaplan-Meier fit (lifelines) of staying unemployed over all replications."""
+        if self._km is None:
+            self._km = kaplan_meier(self.analysed_spells(), label=self.scenario.name)
+        return self._km
+
+    def survival_table(self) -> pd.DataFrame:
+        """Survival with its 95 % confidence band and numbers at risk, by week."""
+        kmf = self.survival()
+        weeks = np.arange(0, 105)
+        sf = kmf.survival_function_at_times(weeks).to_numpy()
+        ci = kmf.confidence_interval_survival_function_
+        lo = np.interp(weeks, ci.index.to_numpy(), ci.iloc[:, 0].to_numpy())
+        hi = np.interp(weeks, ci.index.to_numpy(), ci.iloc[:, 1].to_numpy())
+        table = kmf.event_table
+        at_risk = np.array([table.loc[table.index >= w, "at_risk"].iloc[0]
+                            if (table.index >= w).any() else 0 for w in weeks])
+        return pd.DataFrame({"week": weeks, "survival": sf, "ci_low": lo, "ci_high": hi,
+                             "at_risk": at_risk})
+
+    def plot_survival(self, ax: Axes | None = None, at_risk: bool = True) -> Axes:
+        """Plot the survival curve with its confidence band (and numbers at risk)."""
+        from .plotting import plot_survival
+
+        return plot_survival([self], ax=ax, at_risk=at_risk)
+
+
+def run(
+    scenario: Scenario,
+    replications: int = 1,
+    seed: int | None = None,
+    progress: bool | None = None,
+    on_replication: Callable[[int, pd.DataFrame, dict], None] | None = None,
+) -> RunResult:
+    """Run a scenario.
+
+    Args:
+        scenario: The scenario.
+        replications: Number of replications; replication ``r`` uses streams spawned from
+            ``(seed, r)``, so results do not depend on how replications are scheduled.
+        seed: Root seed (``None``: fresh entropy, recorded in the result).
+        progress: Show a progress bar on stderr (``None``: only once a run takes over a second).
+        on_replication: Called with ``(index, spells, metrics)`` as each replication completes,
+            e.g. to save it; a KeyboardInterrupt keeps the completed replications.
+
+    Returns:
+        The result, with spells, per-replication metrics and summaries.
+    """
+    from tqdm.auto import tqdm
+
+    if replications < 1:
+        raise ValueError("replications must be at least 1")
+    root = root_entropy(seed)
+    if not scenario.effects.calibrated:
+        warnings.warn(
+            "effect sizes are uncalibrated placeholders; treat effects as illustrative",
+            UncalibratedWarning,
+            stacklevel=2,
+        )
+    t0 = time.perf_counter()
+    frames, rows = [], []
+    interrupted = False
+    bar = tqdm(
+        total=replications, desc=scenario.name, unit="rep", delay=0.0 if progress else 1.0,
+        disable=progress is False, leave=False,
+    )
+    try:
+        for r in range(replications):
+            spells, m = run_replication(scenario, root, r)
+            frames.append(spells)
+            rows.append(m)
+            if on_replication is not None:
+                on_replication(r, spells, m)
+            bar.update(1)
+    except KeyboardInterrupt:
+        interrupted = True
+        if not rows:
+            raise
+    finally:
+        bar.close()
+    return RunResult(
+        scenario=scenario,
+        seed=root,
+        spells=pd.concat(frames, ignore_index=True),
+        replication_metrics=pd.DataFrame(rows),
+        wall_time=time.perf_counter() - t0,
+        interrupted=interrupted,
+    )

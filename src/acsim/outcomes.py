@@ -1,0 +1,129 @@
+"""Result tables: the per-spell table, per-replication metrics, survival curves.
+
+The spell table is in the form survival libraries read: ``duration``, an ``event`` flag (left
+unemployment for any reason) and ``entry_truncation`` (elapsed weeks at time 0 for spells of the
+initial stock, which are left-truncated).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from lifelines import KaplanMeierFitter
+from lifelines.utils import restricted_mean_survival_time
+
+if TYPE_CHECKING:
+    from .engine import JobCentre
+
+__all__ = ["SHARE_WEEKS", "metrics", "spell_table", "kaplan_meier", "analysis_window"]
+
+#: Weeks at which the share still unemployed is reported.
+SHARE_WEEKS = (13, 26, 52, 104)
+FOLLOW_UP = 104.0
+
+
+def _weeks_employed(entry: np.ndarray, ids: np.ndarray, employment: dict, end: float):
+    out = np.zeros(len(entry))
+    complete = entry + FOLLOW_UP <= end
+    for i, (e, jid) in enumerate(zip(entry, ids, strict=True)):
+        spans = employment.get(int(jid))
+        if not spans:
+            continue
+        lo, hi = max(e, 0.0), min(e + FOLLOW_UP, end)
+        out[i] = sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in spans)
+    return out, complete
+
+
+def spell_table(centre: JobCentre) -> pd.DataFrame:
+    """The spells of one replication, one row each, with the jobseeker's attributes."""
+    from .engine import SPELL_FIELDS
+
+    df = pd.DataFrame.from_records(centre.records, columns=list(SPELL_FIELDS))
+    pop = centre.population
+    assert pop is not None
+    people = pop.inflow + pop.stock
+    attrs = pd.DataFrame(
+        {
+            "jobseeker_id": [p.id for p in people],
+            "female": [p.female for p in people],
+            "age": [p.age for p in people],
+            "age_band": pd.Categorical.from_codes(
+                [p.age_band for p in people], ["under30", "age30_49", "age50plus"]
+            ),
+            "graduate": [p.graduate for p in people],
+            "akasse": [p.akasse for p in people],
+            "international": [p.international for p in people],
+            "education": [p.education for p in people],
+            "latent_risk": [p.latent_risk for p in people],
+            "from_stock": [p.from_stock for p in people],
+        }
+    )
+    df = df.merge(attrs, on="jobseeker_id", how="left")
+    df.insert(0, "replication", centre.replication)
+    df["duration"] = df["exit_week"] - df["entry_week"]
+    df["censored"] = df["exit_reason"] == "censored"
+    df["event"] = ~df["censored"]
+    df["entry_truncation"] = np.maximum(-df["entry_week"].to_numpy(), 0.0)
+    emp, complete = _weeks_employed(
+        df["entry_week"].to_numpy(), df["jobseeker_id"].to_numpy(), centre.employment, centre.end
+    )
+    df["weeks_employed_104"] = emp
+    df["follow_up_104"] = complete
+    df["exit_reason"] = pd.Categorical(
+        df["exit_reason"], ["job", "hired", "other", "exhausted", "censored"]
+    )
+    return df.sort_values(["jobseeker_id", "spell"], kind="stable").reset_index(drop=True)
+
+
+def analysis_window(spells: pd.DataFrame, warmup: float) -> pd.DataFrame:
+    """Spells that enter the analysis: entries after the warm-up; with no warm-up, also the
+    initial stock (left-truncated)."""
+    keep = spells["entry_week"] >= warmup
+    if warmup == 0:
+        keep |= spells["from_stock"].to_numpy()
+    return spells[keep]
+
+
+def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeierFitter:
+    """Kaplan-Meier fit of staying unemployed, with left truncation for stock spells."""
+    kmf = KaplanMeierFitter(label=label)
+    entry = spells["entry_truncation"] if spells["entry_truncation"].any() else None
+    kmf.fit(
+        spells["duration"] + spells["entry_truncation"], spells["event"], entry=entry
+    )
+    return kmf
+
+
+def metrics(spells: pd.DataFrame, utilisation: float) -> dict[str, float]:
+    """Summary metrics of one replication's analysed spells."""
+    if spells.empty:
+        return {"spells": 0.0}
+    kmf = kaplan_meier(spells)
+    completed = spells.loc[spells["event"] & ~spells["from_stock"], "duration"]
+    held = spells["meetings_held"].sum()
+    out = {
+        "spells": float(len(spells)),
+        "mean_completed_duration": float(completed.mean()) if len(completed) else math.nan,
+        "median_duration": float(kmf.median_survival_time_),
+        "rmst_104": float(restricted_mean_survival_time(kmf, t=FOLLOW_UP)),
+    }
+    surv = kmf.survival_function_at_times(list(SHARE_WEEKS)).to_numpy()
+    for w, sv in zip(SHARE_WEEKS, surv, strict=True):
+        out[f"unemployed_at_{w}"] = float(sv)
+    out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
+    out["meetings_per_spell"] = float(spells["meetings_held"].mean())
+    out["share_meetings_on_time"] = (
+        float(1.0 - spells["meetings_late"].sum() / held) if held else math.nan
+    )
+    out["mean_meeting_delay_weeks"] = (
+        float(spells["meeting_delay_weeks"].sum() / held) if held else math.nan
+    )
+    out["caseworker_utilisation"] = utilisation
+    followed = spells[spells["follow_up_104"]]
+    out["weeks_employed_104"] = (
+        float(followed["weeks_employed_104"].mean()) if len(followed) else math.nan
+    )
+    return out
