@@ -88,12 +88,12 @@ class Calendar:
     @property
     def booked(self) -> np.ndarray:
         """Meetings booked, shape ``(weeks, caseworkers)``."""
-        return np.array(self._booked, dtype=np.int64).reshape(-1, self.n)
+        return np.array(self._booked, dtype=np.int64).reshape(len(self._booked), self.n)
 
     @property
     def held(self) -> np.ndarray:
         """Meetings held, shape ``(weeks, caseworkers)``."""
-        return np.array(self._held, dtype=np.int64).reshape(-1, self.n)
+        return np.array(self._held, dtype=np.int64).reshape(len(self._held), self.n)
 
     def book(self, desired: float, group: int) -> Booking | None:
         """Book a meeting at or after ``desired`` with a member of booking group ``group``.

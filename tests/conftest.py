@@ -1,0 +1,36 @@
+import warnings
+
+import pytest
+
+from acsim import Scenario
+from acsim.exceptions import UncalibratedWarning
+
+
+@pytest.fixture(autouse=True)
+def _quiet_uncalibrated():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UncalibratedWarning)
+        yield
+
+
+def bare_scenario(**changes) -> Scenario:
+    """No caseworkers, meetings or programmes; zero covariates; no other exits or returns."""
+    base = {
+        "scenario.warmup_weeks": 0.0,
+        "scenario.horizon_weeks": 300.0,
+        "population.annual_inflow": 1500.0,
+        "population.graduate_share": 0.0,
+        "staffing.caseworkers": 0,
+        "meetings.schedule": "none",
+        "screening.at": "entry",
+        "hazard.job": {"breaks": [0.0], "rates": [0.1]},
+        "hazard.other": {"breaks": [0.0], "rates": [0.0]},
+        "hazard.separation": {"breaks": [0.0], "rates": [0.0]},
+        "hazard.benefit_weeks": 520.0,
+        "hazard.covariates": {
+            "female": 0.0, "under30": 0.0, "age50plus": 0.0, "graduate": 0.0,
+            "international": 0.0, "latent_risk": 0.0,
+        },
+    }
+    base.update(changes)
+    return Scenario().with_changes(base)

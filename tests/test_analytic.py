@@ -1,0 +1,95 @@
+"""The engine against analytic survival: exact sampling means these hold to sampling error."""
+
+import math
+
+import numpy as np
+import pytest
+from conftest import bare_scenario
+from scipy import stats
+
+from acsim import run
+from acsim.hazards import PiecewiseHazard
+
+
+def first_spells(result, followed_weeks):
+    s = result.spells
+    s = s[(s["spell"] == 0) & (s["entry_week"] < s["exit_week"].max() - followed_weeks)]
+    return s
+
+
+def test_constant_hazard_gives_exponential_durations():
+    rate = 0.1
+    res = run(bare_scenario(), replications=1, seed=11, progress=False)
+    s = first_spells(res, 200.0)  # followed >= 200 weeks: P(censored) = exp(-20)
+    assert not s["censored"].any()
+    ks = stats.kstest(s["duration"], "expon", args=(0, 1 / rate))
+    assert ks.pvalue > 0.001, f"KS vs Exp({rate}): n={len(s)}, D={ks.statistic:.4f}, p={ks.pvalue:.4g}"
+
+
+def _km_at(durations, events, t):
+    from lifelines import KaplanMeierFitter
+
+    kmf = KaplanMeierFitter().fit(durations, events)
+    sf = float(kmf.survival_function_at_times([t]).iloc[0])
+    n = len(durations)
+    return sf, math.sqrt(max(sf * (1 - sf), 1e-6) / n)
+
+
+def _check_survival(res, expected, weeks):
+    s = res.spells[res.spells["spell"] == 0]
+    rows = []
+    for t in weeks:
+        sf, se = _km_at(s["duration"], s["event"], t)
+        rows.append((t, sf, expected(t), se))
+    bad = [r for r in rows if abs(r[1] - r[2]) > 4 * r[3] + 1e-3]
+    table = "\n".join(f"  t={t:6.1f} simulated={a:.4f} analytic={b:.4f} se={c:.4f}"
+                      for t, a, b, c in rows)
+    assert not bad, f"survival differs from exp(-H(t)):\n{table}"
+
+
+def test_piecewise_hazard_gives_exp_minus_cumulative_hazard():
+    breaks, rates = [0.0, 5.0, 15.0], [0.05, 0.2, 0.02]
+    h = PiecewiseHazard(tuple(breaks), tuple(rates))
+    res = run(bare_scenario(**{"hazard.job": {"breaks": breaks, "rates": rates}}),
+              replications=1, seed=5, progress=False)
+    _check_survival(res, lambda t: h.survival(t), [5.0, 15.0, 30.0, 60.0])
+
+
+@pytest.mark.parametrize("k,w", [(2.0, 10.0), (0.4, 6.0)])
+def test_policy_multiplying_hazard_from_week_w_gives_analytic_survival(k, w):
+    breaks, rates = [0.0, 8.0], [0.04, 0.08]
+    h = PiecewiseHazard(tuple(breaks), tuple(rates))
+    sc = bare_scenario(**{
+        "hazard.job": {"breaks": breaks, "rates": rates},
+        "programmes": [{"kind": "activation", "name": "k from w", "start_week": w,
+                        "duration_weeks": 1.0, "threat_weeks": 0.0}],
+        "effects.activation": {"lockin_hr": k, "post_hr": k, "threat_hr": 1.0},
+    })
+    res = run(sc, replications=1, seed=3, progress=False)
+
+    def expected(t):
+        if t <= w:
+            return h.survival(t)
+        return math.exp(-(h.cumulative(w) + k * (h.cumulative(t) - h.cumulative(w))))
+
+    _check_survival(res, expected, [w / 2, w, w + 5.0, w + 20.0, w + 40.0])
+
+
+def test_competing_risks_split_by_rates():
+    """With constant job and other rates a and b, P(job) = a / (a + b)."""
+    sc = bare_scenario(**{"hazard.other": {"breaks": [0.0], "rates": [0.05]}})
+    res = run(sc, replications=1, seed=9, progress=False)
+    s = first_spells(res, 200.0)
+    p = (s["exit_reason"] == "job").mean()
+    se = math.sqrt(p * (1 - p) / len(s))
+    assert abs(p - 2 / 3) < 4 * se, (p, se, len(s))
+
+
+def test_benefit_exhaustion_ends_spells_at_the_limit():
+    sc = bare_scenario(**{"hazard.job": {"breaks": [0.0], "rates": [0.005]},
+                          "hazard.benefit_weeks": 30.0})
+    res = run(sc, replications=1, seed=2, progress=False)
+    s = res.spells[res.spells["exit_reason"] == "exhausted"]
+    assert len(s) > 0
+    assert np.allclose(s["duration"], 30.0)
+    assert res.spells["duration"].max() <= 30.0 + 1e-9

@@ -1,0 +1,62 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+
+import acsim
+from acsim import Scenario, load_scenario
+
+
+def test_all_names_exist():
+    for name in acsim.__all__:
+        assert hasattr(acsim, name), name
+
+
+def test_scenario_is_frozen_hashable_and_round_trips():
+    sc = load_scenario("scenarios/copenhagen.toml")
+    assert hash(sc) == hash(Scenario.from_dict(sc.to_dict()))
+    assert sc == Scenario.from_dict(sc.to_dict())
+    assert {sc: 1}[sc.with_changes({})] == 1
+    v = sc.with_changes({"staffing.caseworkers": 60, "programmes[0].start_week": 10})
+    assert (v.staffing.caseworkers, v.programmes[0].start_week) == (60, 10)
+    assert v.digest != sc.digest
+    try:
+        sc.staffing.caseworkers = 3
+    except Exception:
+        pass
+    else:
+        raise AssertionError("scenario should be frozen")
+
+
+def test_cli_run_writes_outputs(tmp_path):
+    out = tmp_path / "o"
+    cmd = [sys.executable, "-m", "acsim", "run", "scenarios/copenhagen.toml", "--replications",
+           "2", "--seed", "1", "--out", str(out), "--quiet",
+           "--set", "population.annual_inflow=1500", "--set", "staffing.caseworkers=4",
+           "--set", "scenario.horizon_weeks=40"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    spells = pd.read_parquet(out / "spells.parquet")
+    assert set(spells["replication"]) == {0, 1}
+    for col in ["jobseeker_id", "entry_week", "exit_week", "duration", "exit_reason", "censored",
+                "meetings_held", "meetings_late", "programmes", "weeks_employed_104"]:
+        assert col in spells
+    summary = pd.read_csv(out / "summary.csv", index_col=0)
+    assert {"mean_completed_duration", "rmst_104", "unemployed_at_26",
+            "caseworker_utilisation", "share_meetings_on_time"} <= set(summary.index)
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["seed"] == 1 and manifest["replications"] == 2
+    assert manifest["scenario_hash"] == load_scenario("scenarios/copenhagen.toml").with_changes(
+        {"population.annual_inflow": 1500, "staffing.caseworkers": 4,
+         "scenario.horizon_weeks": 40}).digest
+
+
+def test_meetings_respect_capacity_in_a_run():
+    sc = Scenario().with_changes({"population.annual_inflow": 3000, "staffing.caseworkers": 3,
+                                  "scenario.horizon_weeks": 40})
+    c = acsim.JobCentre(sc, 3, 0)
+    c.run()
+    held = c.calendar.held
+    assert (held <= sc.staffing.meetings_per_week).all()
+    assert held.sum() > 0
