@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
-from conftest import bare_scenario
 from scipy import stats
 
 from acsim import run
 from acsim.hazards import PiecewiseHazard
+from conftest import bare_scenario
 
 
 def first_spells(result, followed_weeks):
@@ -23,7 +23,9 @@ def test_constant_hazard_gives_exponential_durations():
     s = first_spells(res, 200.0)  # followed >= 200 weeks: P(censored) = exp(-20)
     assert not s["censored"].any()
     ks = stats.kstest(s["duration"], "expon", args=(0, 1 / rate))
-    assert ks.pvalue > 0.001, f"KS vs Exp({rate}): n={len(s)}, D={ks.statistic:.4f}, p={ks.pvalue:.4g}"
+    assert ks.pvalue > 0.001, (
+        f"KS vs Exp({rate}): n={len(s)}, D={ks.statistic:.4f}, p={ks.pvalue:.4g}"
+    )
 
 
 def _km_at(durations, events, t):

@@ -1,13 +1,13 @@
 """Common random numbers: identical variants are identical; better variants are never worse."""
 
 import pandas as pd
-from conftest import bare_scenario
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acsim import Scenario, run
 from acsim.engine import JobCentre
 from acsim.outcomes import spell_table
+from conftest import bare_scenario
 
 SMALL = {"population.annual_inflow": 1200.0, "scenario.horizon_weeks": 52.0,
          "scenario.warmup_weeks": 13.0, "staffing.caseworkers": 6}

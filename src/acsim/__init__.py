@@ -5,6 +5,7 @@ Example:
     >>> scenario = acsim.Scenario().with_changes({"population.annual_inflow": 500})
     >>> result = acsim.run(scenario, replications=1, seed=1, progress=False)  # doctest: +SKIP
     >>> result.summary  # doctest: +SKIP
+
 """
 
 from importlib.metadata import PackageNotFoundError, version

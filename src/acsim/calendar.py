@@ -48,6 +48,7 @@ class Calendar:
         groups: The booking groups, as tuples of caseworker indices, covering every caseworker
             once. Defaults to one group per caseworker.
         weeks: Initial number of weeks to allocate (grows on demand).
+
     """
 
     def __init__(
@@ -105,6 +106,7 @@ class Calendar:
 
         Returns:
             The booking, or ``None`` if the group has no capacity at all.
+
         """
         gcap = self.group_capacity[group]
         if gcap <= 0:

@@ -61,6 +61,7 @@ class JobCentre:
         >>> centre.run()
         >>> len(centre.records) > 0
         True
+
     """
 
     def __init__(

@@ -21,6 +21,7 @@ class ScenarioError(AcsimError, ValueError):
         source: The file (or ``"<api>"`` / ``"--set"``) the bad value came from.
         key: Dotted key path of the offending value, or ``""`` for the whole file.
         problem: What was expected, in words.
+
     """
 
     def __init__(self, source: str, key: str, problem: str) -> None:

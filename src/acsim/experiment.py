@@ -49,6 +49,7 @@ class RunResult:
         replication_metrics: One row of metrics per replication.
         wall_time: Seconds.
         interrupted: True if the run stopped early (completed replications are kept).
+
     """
 
     scenario: Scenario
@@ -129,6 +130,7 @@ def run(
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
+
     """
     from tqdm.auto import tqdm
 

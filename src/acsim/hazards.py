@@ -37,6 +37,7 @@ class PiecewiseHazard:
         >>> h = PiecewiseHazard((0.0, 13.0), (0.05, 0.02))
         >>> round(h.cumulative(20.0), 2)
         0.79
+
     """
 
     breaks: tuple[float, ...]
@@ -107,6 +108,7 @@ class PiecewiseHazard:
 
         Returns:
             The exit duration, or ``inf`` if the hazard is zero from ``d0`` on.
+
         """
         if k <= 0.0:
             return INF
@@ -188,6 +190,7 @@ class HazardSpec(Spec):
         requalify_weeks: Weeks of employment after which the benefit clock starts afresh
             (1,924 hours in 3 years ~ 52 weeks full time).
         covariates: Log hazard ratios by attributes.
+
     """
 
     level: float = Field(1.0, gt=0, le=100)

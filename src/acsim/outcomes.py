@@ -79,8 +79,10 @@ def spell_table(centre: JobCentre) -> pd.DataFrame:
 
 
 def analysis_window(spells: pd.DataFrame, warmup: float) -> pd.DataFrame:
-    """Spells that enter the analysis: entries after the warm-up; with no warm-up, also the
-    initial stock (left-truncated)."""
+    """Spells that enter the analysis.
+
+    Entries after the warm-up; with no warm-up, also the initial stock (left-truncated).
+    """
     keep = spells["entry_week"] >= warmup
     if warmup == 0:
         keep |= spells["from_stock"].to_numpy()

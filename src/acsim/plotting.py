@@ -22,6 +22,7 @@ def plot_survival(
         results: Run results to draw.
         ax: Axes to draw on (a new figure if ``None``).
         at_risk: Add the numbers at risk under the axis.
+
     """
     import matplotlib.pyplot as plt
     from lifelines.plotting import add_at_risk_counts

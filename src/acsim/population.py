@@ -1,5 +1,8 @@
-"""Jobseekers: the inflow (a non-homogeneous Poisson process by calendar month), their
-attributes, and an optional initial stock with elapsed durations."""
+"""Jobseekers: the inflow, their attributes, and an optional initial stock.
+
+The inflow is a non-homogeneous Poisson process, piecewise constant by calendar month; the stock
+has elapsed durations.
+"""
 
 from __future__ import annotations
 
@@ -87,6 +90,7 @@ class PopulationSpec(Spec):
         akasse: Mix of a-kasser.
         education: Mix of education levels (academics: all ``high``).
         stock: Initial stock by elapsed duration (left-truncated spells).
+
     """
 
     annual_inflow: float = Field(16_000.0, ge=0, le=5_000_000)

@@ -66,7 +66,9 @@ def root_entropy(seed: int | None) -> int:
     return int(seed)
 
 
-def spawn_generator(root: int, replication: int, stream: Stream, key: int = 0) -> np.random.Generator:
+def spawn_generator(
+    root: int, replication: int, stream: Stream, key: int = 0
+) -> np.random.Generator:
     """A NumPy Generator for a whole stream, e.g. the inflow of one replication."""
     ss = np.random.SeedSequence(root, spawn_key=(replication, int(stream), key))
     return np.random.Generator(np.random.PCG64(ss))
@@ -150,6 +152,7 @@ class StreamSet:
         stream: Which named stream.
         keys: The keys (jobseeker or caseworker ids) to prepare; more can be added later.
         block: Uniforms per key computed vectorised up front; later draws are computed lazily.
+
     """
 
     def __init__(

@@ -45,6 +45,7 @@ class RunSpec(Spec):
         start_date: Calendar date of simulation week 0 (drives the monthly inflow profile).
         warmup_weeks: Weeks simulated before results are recorded (fills caseloads).
         horizon_weeks: Weeks after the warm-up during which entries are recorded.
+
     """
 
     name: str = Field("scenario", min_length=1)
@@ -65,6 +66,7 @@ class Effects(Spec):
     Attributes:
         calibrated: False while these are the uncalibrated placeholders shipped with acsim.
         source: Where the values come from.
+
     """
 
     calibrated: bool = False
@@ -152,6 +154,7 @@ class Scenario(Spec):
             >>> base = Scenario()
             >>> base.with_changes({"staffing.caseworkers": 60}).staffing.caseworkers
             60
+
         """
         data = copy.deepcopy(self.to_dict())
         for key, value in changes.items():
@@ -223,6 +226,7 @@ def load_scenario(path: str | Path) -> Scenario:
 
     Raises:
         ScenarioError: The file is missing, is not valid TOML, or a value does not validate.
+
     """
     p = Path(path)
     if not p.is_file():

@@ -34,6 +34,7 @@ class Spell:
         k_job: Product of covariate and policy multipliers on the job hazard.
         k_other: Same for the other-exit hazard.
         forced_exit: Exit reason set by a policy (e.g. hired at the end of a placement).
+
     """
 
     __slots__ = (

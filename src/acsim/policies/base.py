@@ -11,27 +11,27 @@ if TYPE_CHECKING:
 __all__ = ["Centre", "Policy"]
 
 
-class Centre(Protocol):
-    """What a bound policy may ask of the job centre it runs in."""
+class Centre(Protocol):  # noqa: D101 - the methods are documented on JobCentre
+    """What a bound policy may ask of the job centre it runs in (see ``JobCentre``)."""
 
     @property
-    def now(self) -> float: ...
+    def now(self) -> float: ...  # noqa: D102
 
-    def book_meeting(self, spell: Spell, duration: float, regular: bool) -> Booking | None: ...
+    def book_meeting(self, spell: Spell, duration: float, regular: bool) -> Booking | None: ...  # noqa: D102
 
-    def uniform(self, stream: int, key: int, index: int) -> float: ...
+    def uniform(self, stream: int, key: int, index: int) -> float: ...  # noqa: D102
 
-    def caseload(self, spell: Spell) -> float: ...
+    def caseload(self, spell: Spell) -> float: ...  # noqa: D102
 
-    def screen(self, spell: Spell) -> None: ...
+    def screen(self, spell: Spell) -> None: ...  # noqa: D102
 
 
 class Policy:
     """Base class of runtime policies. Override only the hooks the policy needs.
 
     The engine calls ``on_spell_start`` when a spell begins, ``on_screened`` once the spell's
-    track is known, ``on_meeting`` after every individual meeting is held, and ``on_spell_end``
-    when the spell ends. Everything else happens through callbacks on the spell's agenda.
+    track is known, and ``on_spell_end`` when the spell ends. Everything else happens through
+    callbacks on the spell's agenda.
     """
 
     centre: Centre
@@ -45,9 +45,6 @@ class Policy:
 
     def on_screened(self, spell: Spell) -> None:  # pragma: no cover - default hook
         """Called once the spell's track is known."""
-
-    def on_meeting(self, spell: Spell, caseworker: int) -> None:  # pragma: no cover
-        """Called after an individual meeting with ``caseworker`` is held."""
 
     def on_spell_end(self, spell: Spell) -> None:  # pragma: no cover - default hook
         """Called when a spell ends, for any reason."""

@@ -28,6 +28,7 @@ class CaseworkerEffectsSpec(Spec):
         female_share: Share of female caseworkers (for similarity).
         under30_share: Share of caseworkers under 30.
         age50plus_share: Share of caseworkers aged 50 or more.
+
     """
 
     effectiveness_sd: float = Field(0.10, ge=0, le=2)

@@ -82,6 +82,7 @@ class MeetingsSpec(Spec):
             schedule; each next meeting is booked when one is held.
         extra: Extra meetings at fixed spell weeks for some tracks.
         group: Group meetings, or ``None``.
+
     """
 
     first_week: float = Field(2.0, ge=0, le=104)
@@ -125,6 +126,7 @@ class MeetingEffects(Spec):
         caseload_elasticity: Elasticity of meeting quality in the caseload.
         group_lift_hr: Hazard ratio while attending group meetings, from one group meeting to
             the next (T04, T15).
+
     """
 
     lift_hr: GroupValue = {"default": 1.25, "female+under30": 1.52}

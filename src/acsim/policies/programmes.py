@@ -47,6 +47,7 @@ class ProgrammeSpec(Spec):
         groups: Group terms a jobseeker must all have, e.g. ``["graduate"]`` (empty: all).
         take_up: Probability that a targeted jobseeker starts it.
         threat_weeks: Weeks before the start at which it is announced (0: not announced).
+
     """
 
     name: str = Field(min_length=1)
@@ -75,6 +76,7 @@ class ProgrammeEffects(Spec):
         post_weeks: How long the post effect lasts (``inf``: rest of the spell).
         hire_probability: Probability of being hired at the end (exit to a job).
         separation_hr: Separation hazard ratio in the employment that follows.
+
     """
 
     threat_hr: GroupValue = 1.0
@@ -93,6 +95,7 @@ class Programme(Policy):
         effects: Effect sizes for this programme type.
         index: Position among the scenario's programmes (fixes its random draws).
         subsidised: Whether the programme is subsidised work (no benefit paid meanwhile).
+
     """
 
     def __init__(

@@ -21,6 +21,7 @@ class ProviderSpec(Spec):
         hazard_hr: Hazard ratio of being with this provider beyond its meetings (T14: about 1
             for the highly educated). Uncalibrated placeholder.
         price_per_spell: Price paid to a private provider per spell, DKK (for the cost model).
+
     """
 
     kind: Literal["job_centre", "private"] = "job_centre"

@@ -32,6 +32,7 @@ class ScreeningSpec(Spec):
         tracks: Ordered tracks with shares summing to 1.
         misclassification: Probability that the screened track differs from the true one.
         at: When the screening happens: at the first individual meeting or at entry.
+
     """
 
     tracks: tuple[TrackSpec, ...] = (TrackSpec(name="all", share=1.0),)

@@ -25,6 +25,7 @@ class StaffingSpec(Spec):
         caseload_cap: Caseload a caseworker should not exceed (reported, not enforced: a job
             centre cannot turn jobseekers away). ``None`` for no cap.
         meeting_minutes: Length of an individual meeting, for costing.
+
     """
 
     caseworkers: int = Field(40, ge=0, le=10_000)
