@@ -45,6 +45,7 @@ def test_cli_run_writes_outputs(tmp_path):
     summary = pd.read_csv(out / "summary.csv", index_col=0)
     assert {"mean_completed_duration", "rmst_104", "unemployed_at_26",
             "caseworker_utilisation", "share_meetings_on_time"} <= set(summary.index)
+    assert (out / "survival.png").stat().st_size > 0
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 1 and manifest["replications"] == 2
     assert manifest["scenario_hash"] == load_scenario("scenarios/copenhagen.toml").with_changes(

@@ -44,6 +44,13 @@ def _write(out: Path, result, scenario_path: str) -> None:
     spells.to_parquet(out / "spells.parquet.tmp", index=False)
     os.replace(out / "spells.parquet.tmp", out / "spells.parquet")
     result.summary.to_csv(out / "summary.csv")
+    result.survival_table().to_csv(out / "survival.csv", index=False)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    ax = result.plot_survival()
+    ax.set_title(f"{result.scenario.name}: share still unemployed (95 % band)")
+    ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
     manifest = {
         "acsim_version": __version__,
         "scenario": scenario_path,
@@ -86,7 +93,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(result.summary.round(3).to_string())
     if args.out is not None:
         _write(args.out, result, args.scenario)
-        print(f"wrote {args.out}/spells.parquet, summary.csv, manifest.json")
+        print(f"wrote {args.out}/: spells.parquet, summary.csv, survival.csv, survival.png, "
+              "manifest.json")
     if result.interrupted:
         print("interrupted: the completed replications were kept", file=sys.stderr)
         return 130
