@@ -18,23 +18,20 @@ __all__ = ["Booking", "Calendar"]
 class Booking:
     """One booked meeting."""
 
-    __slots__ = ("caseworker", "desired", "time", "week")
+    __slots__ = ("caseworker", "desired", "time", "week", "late")
 
     def __init__(self, caseworker: int, desired: float, time: float, week: int) -> None:
         self.caseworker = caseworker
         self.desired = desired
         self.time = time
         self.week = week
+        #: Held in a later week than desired.
+        self.late = week > math.floor(desired)
 
     @property
     def delay(self) -> float:
         """Weeks between the desired and the booked time."""
         return self.time - self.desired
-
-    @property
-    def late(self) -> bool:
-        """Held in a later week than desired."""
-        return self.week > math.floor(self.desired)
 
 
 class Calendar:

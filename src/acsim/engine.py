@@ -158,7 +158,7 @@ class JobCentre:
         spell.meeting_delay += booking.delay
         self.weekly_meetings[booking.week] += 1
         self.weekly_delay[booking.week] += booking.delay
-        self.meetings.held(spell, booking, regular, self.staffing.caseload(spell.group))
+        self.meetings.held(spell, booking, regular)
         self.cw_effects.apply(spell, booking.caseworker)
         if spell.track is None:
             self.screen(spell)
@@ -185,7 +185,7 @@ class JobCentre:
         )
         self.population = pop
         ids = np.array([js.id for js in pop.inflow + pop.stock], dtype=np.int64)
-        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 2), (Stream.SCREENING, 2)):
+        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 8), (Stream.SCREENING, 2)):
             self._streams[stream] = StreamSet(self.root, self.replication, stream, ids, block)
         for js in pop.stock:
             self.env.process(self._jobseeker(js, -js.elapsed))
@@ -265,6 +265,7 @@ class JobCentre:
         reason = None
         heappop = heapq.heappop
         timeout = env.timeout
+        n_events = 0
         while True:
             k = spell.k_job
             if k != k_job:
@@ -294,7 +295,7 @@ class JobCentre:
                 t = limit
             if t > now:
                 yield timeout(t - now)
-                self._event_count += 1
+                n_events += 1
                 now = t
             if t == t_job:
                 reason = "job"
@@ -313,6 +314,7 @@ class JobCentre:
             if spell.forced_exit is not None:
                 reason = spell.forced_exit
                 break
+        self._event_count += n_events
         spell.forced_exit = reason
         self._close(spell, reason, now)
         return spell

@@ -133,9 +133,25 @@ class Jobseeker:
         "latent_risk", "terms", "cov_job", "from_stock", "elapsed", "arrival",
     )
 
-    def __init__(self, **kw: object) -> None:
-        for k, v in kw.items():
-            setattr(self, k, v)
+    def __init__(
+        self, id: int, female: bool, age: float, age_band: int, graduate: bool, akasse: str,
+        international: bool, education: str, latent_risk: float, terms: frozenset[str],
+        from_stock: bool, elapsed: float, arrival: float,
+    ) -> None:
+        self.id = id
+        self.female = female
+        self.age = age
+        self.age_band = age_band
+        self.graduate = graduate
+        self.akasse = akasse
+        self.international = international
+        self.education = education
+        self.latent_risk = latent_risk
+        self.terms = terms
+        self.cov_job = 1.0
+        self.from_stock = from_stock
+        self.elapsed = elapsed
+        self.arrival = arrival
 
 
 def month_breaks(start: date, end_week: float) -> np.ndarray:
@@ -218,7 +234,7 @@ def _attributes(
         js = Jobseeker(
             id=int(ids[j]), female=fem, age=float(age[j]), age_band=int(band[j]), graduate=g,
             akasse=ak_names[ak[j]], international=bool(intl[j]), education=e,
-            latent_risk=float(risk[j]), terms=terms, cov_job=1.0, from_stock=from_stock,
+            latent_risk=float(risk[j]), terms=terms, from_stock=from_stock,
             elapsed=float(elapsed[j]) if elapsed is not None else 0.0,
             arrival=float(arrival[j]),
         )

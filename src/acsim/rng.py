@@ -14,6 +14,7 @@ the same jobseeker gets the same numbers in every scenario: common random number
 
 from __future__ import annotations
 
+import math
 from enum import IntEnum
 
 import numpy as np
@@ -74,12 +75,13 @@ def spawn_generator(
     return np.random.Generator(np.random.PCG64(ss))
 
 
-def _hash_consts_a(n: int) -> list[int]:
+def _hash_consts(init: int, mult: int, n: int) -> list[int]:
+    """The first ``n`` values of SeedSequence's hash constant ``init * mult**i`` (mod 2**32)."""
     consts = []
-    h = _INIT_A
+    h = init
     for _ in range(n):
         consts.append(h)
-        h = (h * _MULT_A) & _MASK32
+        h = (h * mult) & _MASK32
     return consts
 
 
@@ -95,7 +97,7 @@ def _pools(root: int, prefix: tuple[int, ...], keys: np.ndarray) -> np.ndarray:
     n = keys.shape[0]
     entropy = [np.full(n, w, dtype=np.uint32) for w in fixed] + [keys.astype(np.uint32)]
     n_hash = _POOL + _POOL * (_POOL - 1) + (len(entropy) - _POOL) * _POOL
-    consts = [np.uint32(c) for c in _hash_consts_a(n_hash)]
+    consts = [np.uint32(c) for c in _hash_consts(_INIT_A, _MULT_A, n_hash)]
     ci = iter(consts)
 
     def hashmix(value: np.ndarray) -> np.ndarray:
@@ -120,16 +122,7 @@ def _pools(root: int, prefix: tuple[int, ...], keys: np.ndarray) -> np.ndarray:
     return np.stack(mixer, axis=1)
 
 
-def _word_consts(n_words32: int) -> list[int]:
-    consts = []
-    h = _INIT_B
-    for _ in range(n_words32):
-        consts.append(h)
-        h = (h * _MULT_B) & _MASK32
-    return consts
-
-
-_B_CONSTS = _word_consts(64)
+_B_CONSTS = _hash_consts(_INIT_B, _MULT_B, 64)
 
 
 def _state_word(pool: tuple[int, int, int, int], i: int) -> int:
@@ -164,12 +157,13 @@ class StreamSet:
         keys = np.asarray(keys, dtype=np.int64)
         self._pools = _pools(root, self.prefix, keys)
         self._first = self._uniforms_vectorised(self._pools, block)
-        self._index = {int(k): j for j, k in enumerate(keys)}
+        self._index = dict(zip(keys.tolist(), range(len(keys)), strict=True))
+        self._rows = self._first.tolist()  # Python floats for the per-draw lookups
 
     @staticmethod
     def _uniforms_vectorised(pools: np.ndarray, n: int) -> np.ndarray:
         n32 = 2 * n
-        consts = _word_consts(n32)
+        consts = _hash_consts(_INIT_B, _MULT_B, n32)
         words = np.empty((pools.shape[0], n32), dtype=np.uint32)
         for i in range(n32):
             c = np.uint32(consts[i])
@@ -187,7 +181,7 @@ class StreamSet:
         """The i-th uniform in [0, 1) of a key's stream."""
         j = self._index[key]
         if i < self.block:
-            return float(self._first[j, i])
+            return self._rows[j][i]
         pool = tuple(int(x) for x in self._pools[j])
         lo = _state_word(pool, 2 * i)
         hi = _state_word(pool, 2 * i + 1)
@@ -195,4 +189,4 @@ class StreamSet:
 
     def exponential(self, key: int, i: int) -> float:
         """The i-th Exp(1) draw of a key's stream (inverse transform of :meth:`uniform`)."""
-        return -np.log1p(-self.uniform(key, i))
+        return -math.log1p(-self.uniform(key, i))

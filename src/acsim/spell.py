@@ -95,6 +95,8 @@ class Spell:
             if name not in mult:
                 return
             del mult[name]
+        elif mult.get(name) == value:
+            return
         else:
             mult[name] = value
         k = self._cov_job

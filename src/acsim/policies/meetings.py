@@ -179,7 +179,7 @@ class Meetings(Policy):
                         self.centre.book_meeting(spell, w, False)
 
     # -- effects ----------------------------------------------------------------------------
-    def log_lift(self, spell: Spell, caseload: float) -> float:
+    def log_lift(self, spell: Spell) -> float:
         """Log hazard ratio of the meeting just held (the spell's n-th)."""
         terms = spell.js.terms
         base = self._lift_cache.get(terms)
@@ -189,13 +189,15 @@ class Meetings(Policy):
         e = self.effects
         n = min(spell.meetings_held, e.max_count)
         lift = base * (1.0 + e.growth * (n - 1))
-        if e.caseload_elasticity and caseload == caseload and caseload > 0:
-            lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
+        if e.caseload_elasticity:
+            caseload = self.centre.caseload(spell)
+            if caseload > 0:
+                lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
         return lift
 
-    def held(self, spell: Spell, booking: Booking, regular: bool, caseload: float) -> None:
+    def held(self, spell: Spell, booking: Booking, regular: bool) -> None:
         """Apply the lift of a meeting just held and book the next regular one."""
-        lift = self.log_lift(spell, caseload)
+        lift = self.log_lift(spell)
         spell.meeting_gen += 1
         gen = spell.meeting_gen
         spell.set_job("meeting", math.exp(lift))

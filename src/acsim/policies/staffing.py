@@ -64,11 +64,16 @@ class Staffing:
         """Booking group for a new spell: the least loaded one (per caseworker)."""
         if self.n_groups == 0:
             return -1
-        load, size = self.load, self.group_size
+        load = self.load
         if self._equal_sizes:
             g = load.index(min(load))  # C speed; ties to the lowest index
         else:
-            g = min(range(self.n_groups), key=lambda i: load[i] / size[i])
+            size = self.group_size
+            g, best = 0, load[0] / size[0]
+            for i in range(1, self.n_groups):
+                x = load[i] / size[i]
+                if x < best:
+                    g, best = i, x
         self.load[g] += 1
         cap = self.spec.caseload_cap
         if cap is not None and self.load[g] > cap * self.group_size[g]:
