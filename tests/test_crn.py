@@ -59,3 +59,12 @@ def test_raising_hazards_never_delays_any_exit(level, post, seed):
     later = (b > a + 1e-9)
     assert not later.any(), f"{later.sum()} exits later, e.g. {a[later].head(3).to_dict()} -> " \
                             f"{b[later].head(3).to_dict()}"
+
+
+def test_results_are_identical_for_one_and_two_workers():
+    sc = Scenario().with_changes(SMALL)
+    one = run(sc, replications=3, seed=5, progress=False, workers=1)
+    two = run(sc, replications=3, seed=5, progress=False, workers=2)
+    pd.testing.assert_frame_equal(one.spells, two.spells, check_exact=True)
+    pd.testing.assert_frame_equal(one.replication_metrics, two.replication_metrics,
+                                  check_exact=True)

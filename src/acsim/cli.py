@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override a scenario value by its dotted key path (repeatable)",
     )
+    r.add_argument("--workers", type=int, default=None,
+                   help="worker processes (default: all cores); results do not depend on it")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
@@ -83,7 +85,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", UncalibratedWarning)
         result = run(
             scenario, replications=args.replications, seed=args.seed,
-            progress=False if args.quiet else None,
+            progress=False if args.quiet else None, workers=args.workers,
         )
     if not scenario.effects.calibrated:
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import math
+import multiprocessing as mp
+import os
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -22,7 +25,7 @@ from .scenario import Scenario
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["RunResult", "run", "run_replication"]
+__all__ = ["RunResult", "default_workers", "run", "run_replication"]
 
 
 def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd.DataFrame, dict]:
@@ -110,12 +113,44 @@ class RunResult:
         return plot_survival([self], ax=ax, at_risk=at_risk)
 
 
+def default_workers() -> int:
+    """All cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return os.cpu_count() or 1
+
+
+def _replications(
+    scenario: Scenario, root: int, indices: list[int], workers: int
+) -> Iterator[tuple[int, pd.DataFrame, dict]]:
+    """Yield ``(index, spells, metrics)`` as replications complete (any order)."""
+    if workers <= 1 or len(indices) <= 1:
+        for r in indices:
+            spells, m = run_replication(scenario, root, r)
+            yield r, spells, m
+        return
+    # "spawn" is safe from notebooks and threads; replications do not depend on the worker.
+    ctx = mp.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(indices)), mp_context=ctx) as pool:
+        futures = {pool.submit(run_replication, scenario, root, r): r for r in indices}
+        try:
+            for fut in as_completed(futures):
+                spells, m = fut.result()
+                yield futures[fut], spells, m
+        except BaseException:
+            for fut in futures:
+                fut.cancel()
+            raise
+
+
 def run(
     scenario: Scenario,
     replications: int = 1,
     seed: int | None = None,
     progress: bool | None = None,
     on_replication: Callable[[int, pd.DataFrame, dict], None] | None = None,
+    workers: int | None = None,
 ) -> RunResult:
     """Run a scenario.
 
@@ -127,6 +162,8 @@ def run(
         progress: Show a progress bar on stderr (``None``: only once a run takes over a second).
         on_replication: Called with ``(index, spells, metrics)`` as each replication completes,
             e.g. to save it; a KeyboardInterrupt keeps the completed replications.
+        workers: Worker processes (``None``: all cores). Results are bit-identical for any
+            number of workers: every stream derives from ``(seed, replication)``.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -150,9 +187,9 @@ def run(
         total=replications, desc=scenario.name, unit="rep", delay=0.0 if progress else 1.0,
         disable=progress is False, leave=False,
     )
+    n_workers = default_workers() if workers is None else max(1, int(workers))
     try:
-        for r in range(replications):
-            spells, m = run_replication(scenario, root, r)
+        for r, spells, m in _replications(scenario, root, list(range(replications)), n_workers):
             frames.append(spells)
             rows.append(m)
             if on_replication is not None:
@@ -164,11 +201,12 @@ def run(
             raise
     finally:
         bar.close()
+    order = np.argsort([m["replication"] for m in rows], kind="stable")
     return RunResult(
         scenario=scenario,
         seed=root,
-        spells=pd.concat(frames, ignore_index=True),
-        replication_metrics=pd.DataFrame(rows),
+        spells=pd.concat([frames[i] for i in order], ignore_index=True),
+        replication_metrics=pd.DataFrame([rows[i] for i in order]).reset_index(drop=True),
         wall_time=time.perf_counter() - t0,
         interrupted=interrupted,
     )
