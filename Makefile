@@ -19,9 +19,9 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
-## The main job: simulate the Copenhagen scenario and write results/.
+## The main job: Copenhagen vs Aarhus on the embedded defaults; table and figures in results/.
 run: $(STAMP)
-	$(BIN)/acsim run scenarios/copenhagen.toml --replications 4 --seed 2020 --out results/copenhagen
+	$(BIN)/acsim compare scenarios/copenhagen.toml scenarios/aarhus.toml --replications 4 --seed 2020 --out results/
 
 ## Set up with dev extras and run the test suite.
 test: $(DEVSTAMP)

@@ -10,6 +10,7 @@ Example:
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .comparison import Comparison, compare, sweep
 from .engine import JobCentre
 from .exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
 from .experiment import RunResult, run
@@ -24,6 +25,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 
 __all__ = [
     "AcsimError",
+    "Comparison",
     "JobCentre",
     "PiecewiseHazard",
     "RunResult",
@@ -32,7 +34,9 @@ __all__ = [
     "SimulationError",
     "UncalibratedWarning",
     "__version__",
+    "compare",
     "load_scenario",
     "plot_survival",
     "run",
+    "sweep",
 ]

@@ -37,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: all cores); results do not depend on it")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    c = sub.add_parser("compare", help="compare scenarios on common random numbers")
+    c.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
+    c.add_argument("--replications", "-n", type=int, default=4, help="replications (default 4)")
+    c.add_argument("--seed", type=int, default=None, help="root seed (default: fresh entropy)")
+    c.add_argument("--out", type=Path, default=None,
+                   help="directory for comparison.csv and the figures")
+    c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
+    c.add_argument("--quiet", action="store_true", help="no progress bar")
     return p
 
 
@@ -73,10 +82,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .experiment import run
     from .scenario import load_scenario, parse_override
 
-    if args.replications < 1:
-        raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
-    if args.seed is not None and args.seed < 0:
-        raise ScenarioError("--seed", "", f"must be a non-negative integer, got {args.seed}")
+    _check_common(args)
     scenario = load_scenario(args.scenario)
     if args.overrides:
         changes = dict(parse_override(o) for o in args.overrides)
@@ -103,6 +109,45 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_common(args: argparse.Namespace) -> None:
+    if args.replications < 1:
+        raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
+    if args.seed is not None and args.seed < 0:
+        raise ScenarioError("--seed", "", f"must be a non-negative integer, got {args.seed}")
+    if args.workers is not None and args.workers < 1:
+        raise ScenarioError("--workers", "", f"must be at least 1, got {args.workers}")
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from .comparison import compare
+    from .scenario import load_scenario
+
+    _check_common(args)
+    scenarios = [load_scenario(p) for p in args.scenarios]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UncalibratedWarning)
+        cmp = compare(scenarios, replications=args.replications, seed=args.seed,
+                      workers=args.workers, progress=False if args.quiet else None)
+    if not all(s.effects.calibrated for s in scenarios):
+        print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
+    table = cmp.table()
+    first = cmp.names[0]
+    with pd.option_context("display.width", 160, "display.max_columns", 20):
+        print(f"seed {cmp.seed}, {args.replications} replication(s); mean [95 % interval]")
+        print(cmp.summary().round(3).to_string())
+        diffs = table[table["scenario"] != first]
+        if len(diffs):
+            print(f"\npaired differences against {first}:")
+            print(diffs[["scenario", "metric", "diff_vs_first", "diff_ci_low", "diff_ci_high"]]
+                  .round(3).to_string(index=False))
+    if args.out is not None:
+        paths = cmp.save(args.out)
+        print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``acsim`` console script."""
     parser = _parser()
@@ -110,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return _cmd_run(args)
+        if args.command == "compare":
+            return _cmd_compare(args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2

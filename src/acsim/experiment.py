@@ -29,15 +29,30 @@ __all__ = ["RunResult", "default_workers", "run", "run_replication"]
 
 
 def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd.DataFrame, dict]:
-    """Simulate one replication; return its spell table and its per-replication metrics."""
+    """Simulate one replication; return its spell table and its per-replication metrics.
+
+    The metrics carry the weekly caseworker series under the key ``"_weekly"`` (a DataFrame
+    with week, meetings held, capacity and mean delay), which :func:`run` moves into
+    :attr:`RunResult.weekly`.
+    """
     centre = JobCentre(scenario, root, replication)
     centre.run()
     spells = spell_table(centre)
     warmup = scenario.scenario.warmup_weeks
     util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
-    m = metrics(analysis_window(spells, warmup), util)
+    m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
     m["replication"] = replication
     m["events_per_jobseeker"] = centre.events / max(len(centre.population.inflow), 1)
+    n = len(centre.weekly_meetings)
+    held = np.asarray(centre.weekly_meetings, dtype=float)
+    m["_weekly"] = pd.DataFrame({
+        "replication": replication,
+        "week": np.arange(n),
+        "meetings_held": held,
+        "capacity": float(centre.calendar.capacity.sum()),
+        "mean_delay_weeks": np.divide(np.asarray(centre.weekly_delay), held,
+                                      out=np.full(n, np.nan), where=held > 0),
+    })
     return spells, m
 
 
@@ -61,6 +76,7 @@ class RunResult:
     replication_metrics: pd.DataFrame
     wall_time: float
     interrupted: bool = False
+    weekly: pd.DataFrame | None = None
     _km: object = field(default=None, repr=False)
 
     @property
@@ -202,6 +218,7 @@ def run(
     finally:
         bar.close()
     order = np.argsort([m["replication"] for m in rows], kind="stable")
+    weekly = pd.concat([rows[i].pop("_weekly") for i in order], ignore_index=True)
     return RunResult(
         scenario=scenario,
         seed=root,
@@ -209,4 +226,5 @@ def run(
         replication_metrics=pd.DataFrame([rows[i] for i in order]).reset_index(drop=True),
         wall_time=time.perf_counter() - t0,
         interrupted=interrupted,
+        weekly=weekly,
     )

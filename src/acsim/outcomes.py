@@ -18,7 +18,15 @@ from lifelines.utils import restricted_mean_survival_time
 if TYPE_CHECKING:
     from .engine import JobCentre
 
-__all__ = ["SHARE_WEEKS", "metrics", "spell_table", "kaplan_meier", "analysis_window"]
+__all__ = [
+    "SHARE_WEEKS",
+    "analysis_window",
+    "completed_in_last_year",
+    "full_year_persons",
+    "kaplan_meier",
+    "metrics",
+    "spell_table",
+]
 
 #: Weeks at which the share still unemployed is reported.
 SHARE_WEEKS = (13, 26, 52, 104)
@@ -99,12 +107,48 @@ def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeier
     return kmf
 
 
-def metrics(spells: pd.DataFrame, utilisation: float) -> dict[str, float]:
-    """Summary metrics of one replication's analysed spells."""
+def full_year_persons(spells: pd.DataFrame, start: float, end: float) -> float:
+    """Full-year persons on benefit (helårspersoner) over ``[start, end)``.
+
+    Weeks on benefit in the window (spell weeks minus wage-subsidised weeks, the latter spread
+    evenly over the spell) divided by the window's length: the average number on benefit.
+    """
+    lo = np.maximum(spells["entry_week"].to_numpy(), start)
+    hi = np.minimum(spells["exit_week"].to_numpy(), end)
+    overlap = np.maximum(hi - lo, 0.0)
+    dur = spells["duration"].to_numpy()
+    paid = 1.0 - np.divide(spells["subsidised_weeks"].to_numpy(), dur,
+                           out=np.zeros_like(dur), where=dur > 0)
+    return float((overlap * paid).sum() / (end - start))
+
+
+def completed_in_last_year(spells: pd.DataFrame, end: float) -> pd.Series:
+    """Durations of spells that ended (not censored) in the last 52 weeks of the run.
+
+    This is how jobindsats counts the mean duration of completed courses in a year (seed 003
+    table 5.2): by the year in which the spell ends, whenever it began.
+    """
+    done = spells["event"].to_numpy() & (spells["exit_week"].to_numpy() >= end - 52.0)
+    return spells.loc[done, "duration"]
+
+
+def metrics(
+    spells: pd.DataFrame, all_spells: pd.DataFrame, start: float, end: float, utilisation: float
+) -> dict[str, float]:
+    """Summary metrics of one replication.
+
+    Args:
+        spells: The spells in the analysis window (entries after the warm-up).
+        all_spells: Every spell of the replication (for calendar-year measures).
+        start: Start of the analysis window (the end of the warm-up).
+        end: End of the run.
+        utilisation: Caseworker utilisation over the window.
+
+    """
     if spells.empty:
         return {"spells": 0.0}
     kmf = kaplan_meier(spells)
-    completed = spells.loc[spells["event"] & ~spells["from_stock"], "duration"]
+    completed = completed_in_last_year(all_spells, end)
     held = spells["meetings_held"].sum()
     out = {
         "spells": float(len(spells)),
@@ -115,6 +159,7 @@ def metrics(spells: pd.DataFrame, utilisation: float) -> dict[str, float]:
     surv = kmf.survival_function_at_times(list(SHARE_WEEKS)).to_numpy()
     for w, sv in zip(SHARE_WEEKS, surv, strict=True):
         out[f"unemployed_at_{w}"] = float(sv)
+    out["full_year_persons"] = full_year_persons(all_spells, start, end)
     out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
     out["meetings_per_spell"] = float(spells["meetings_held"].mean())
     out["share_meetings_on_time"] = (

@@ -5,12 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
+import pandas as pd
+
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
     from .experiment import RunResult
 
-__all__ = ["plot_survival"]
+__all__ = [
+    "plot_hazard",
+    "plot_meeting_delays",
+    "plot_survival",
+    "plot_utilisation",
+    "weekly_hazard",
+]
 
 
 def plot_survival(
@@ -42,4 +51,96 @@ def plot_survival(
     ax.grid(alpha=0.3)
     if at_risk:
         add_at_risk_counts(*fits, ax=ax, rows_to_show=["At risk"], xticks=list(range(0, 105, 26)))
+    return ax
+
+
+def weekly_hazard(result: RunResult, weeks: int = 104) -> pd.DataFrame:
+    """Life-table exit hazard by week of spell duration (any exit), from the analysed spells."""
+    s = result.analysed_spells()
+    d = s["duration"].to_numpy()
+    ev = s["event"].to_numpy()
+    w = np.arange(weeks)
+    at_risk = np.array([(d >= k).sum() for k in w])
+    exits = np.array([((d >= k) & (d < k + 1) & ev).sum() for k in w])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        hz = exits / at_risk
+    return pd.DataFrame({"week": w, "at_risk": at_risk, "exits": exits, "hazard": hz})
+
+
+def _markers(scenario) -> list[tuple[float, str]]:
+    marks = [(scenario.meetings.first_week, "first meeting")]
+    for p in scenario.programmes:
+        marks.append((p.start_week, p.name))
+    marks.append((26.0, "week 26: right and duty"))
+    return marks
+
+
+def plot_hazard(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
+    """Weekly exit hazard per scenario, with markers at policy events of each scenario."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 5))
+    marks: dict[float, list[str]] = {}
+    for res in results:
+        h = weekly_hazard(res)
+        ax.step(h["week"], h["hazard"], where="post", label=res.scenario.name)
+        for week, label in _markers(res.scenario):
+            if label not in marks.setdefault(float(week), []):
+                marks[float(week)].append(label)
+    for week, labels in sorted(marks.items()):
+        ax.axvline(week, color="grey", ls=":", lw=1)
+        ax.annotate("; ".join(labels), (week, 1.0), xycoords=("data", "axes fraction"),
+                    rotation=90, va="top", ha="right", fontsize=7, color="dimgrey",
+                    xytext=(-2, -2), textcoords="offset points")
+    ax.set_xlim(0, 104)
+    ax.set_xticks(range(0, 105, 13))
+    ax.set_xlabel("week of unemployment")
+    ax.set_ylabel("weekly exit hazard")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="upper right")
+    return ax
+
+
+def _calendar_weeks(res: RunResult) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    wk = res.weekly
+    start = res.scenario.scenario.warmup_weeks
+    g = wk[wk["week"] >= start].groupby("week")
+    table = g.agg(meetings_held=("meetings_held", "mean"), capacity=("capacity", "first"),
+                  mean_delay_weeks=("mean_delay_weeks", "mean"))
+    dates = pd.Timestamp(res.scenario.scenario.start_date) + pd.to_timedelta(
+        table.index.to_numpy() * 7, unit="D")
+    return table, dates
+
+
+def plot_utilisation(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
+    """Share of caseworker meeting capacity used, week by week over the calendar."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    for res in results:
+        table, dates = _calendar_weeks(res)
+        ax.plot(dates, table["meetings_held"] / table["capacity"], label=res.scenario.name)
+    ax.axhline(1.0, color="grey", lw=1, ls="--")
+    ax.set_ylabel("caseworker utilisation")
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return ax
+
+
+def plot_meeting_delays(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
+    """Mean delay of the meetings held each week (weeks behind the desired time)."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 4))
+    for res in results:
+        table, dates = _calendar_weeks(res)
+        ax.plot(dates, table["mean_delay_weeks"], label=res.scenario.name)
+    ax.set_ylabel("mean meeting delay (weeks)")
+    ax.set_ylim(0, None)
+    ax.grid(alpha=0.3)
+    ax.legend()
     return ax

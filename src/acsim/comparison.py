@@ -1,0 +1,201 @@
+"""Comparisons of scenarios on common random numbers, and sweeps over grids of variants."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .experiment import RunResult, run
+from .rng import root_entropy
+from .scenario import Scenario
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["Comparison", "compare", "sweep", "t_interval"]
+
+#: Metrics reported by comparisons, in order.
+COMPARISON_METRICS = (
+    "mean_completed_duration", "median_duration", "rmst_104",
+    "unemployed_at_13", "unemployed_at_26", "unemployed_at_52", "unemployed_at_104",
+    "full_year_persons", "meetings_per_spell", "share_meetings_on_time",
+    "mean_meeting_delay_weeks", "caseworker_utilisation",
+)
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and t-interval of replication values (NaN bounds with one replication)."""
+    v = np.asarray(values, dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) == 0:
+        return math.nan, math.nan, math.nan
+    m = float(v.mean())
+    if len(v) < 2:
+        return m, math.nan, math.nan
+    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
+    return m, m - half, m + half
+
+
+@dataclass
+class Comparison:
+    """Scenarios run on the same seeds, with paired differences against the first.
+
+    Attributes:
+        results: Run results in the order given; the first is the reference.
+        seed: The common root seed.
+
+    """
+
+    results: list[RunResult]
+    seed: int
+
+    @property
+    def names(self) -> list[str]:
+        """Scenario names, in order."""
+        return [r.scenario.name for r in self.results]
+
+    def table(self, metrics: Sequence[str] = COMPARISON_METRICS) -> pd.DataFrame:
+        """One row per scenario and metric: mean and 95 % interval over replications, and the
+        paired difference against the first scenario with its 95 % interval.
+        """
+        ref = self.results[0].replication_metrics.set_index("replication")
+        rows = []
+        for res in self.results:
+            rm = res.replication_metrics.set_index("replication")
+            for metric in metrics:
+                if metric not in rm:
+                    continue
+                mean, lo, hi = t_interval(rm[metric].to_numpy())
+                if res is self.results[0]:
+                    d = (math.nan, math.nan, math.nan)
+                else:
+                    common = rm.index.intersection(ref.index)
+                    d = t_interval((rm.loc[common, metric] - ref.loc[common, metric]).to_numpy())
+                rows.append({
+                    "scenario": res.scenario.name, "metric": metric, "mean": mean,
+                    "ci_low": lo, "ci_high": hi, "diff_vs_first": d[0], "diff_ci_low": d[1],
+                    "diff_ci_high": d[2], "replications": len(rm),
+                })
+        return pd.DataFrame(rows)
+
+    def summary(self) -> pd.DataFrame:
+        """Means side by side: one row per metric, one column per scenario."""
+        return self.table().pivot(index="metric", columns="scenario", values="mean").loc[
+            [m for m in COMPARISON_METRICS if m in set(self.table()["metric"])], self.names
+        ]
+
+    def plot_survival(self, ax: Axes | None = None) -> Axes:
+        """Survival curves with 95 % bands and numbers at risk."""
+        from .plotting import plot_survival
+
+        return plot_survival(self.results, ax=ax)
+
+    def plot_hazard(self, ax: Axes | None = None) -> Axes:
+        """Weekly exit hazard with policy markers."""
+        from .plotting import plot_hazard
+
+        return plot_hazard(self.results, ax=ax)
+
+    def plot_utilisation(self, ax: Axes | None = None) -> Axes:
+        """Caseworker utilisation over the calendar year."""
+        from .plotting import plot_utilisation
+
+        return plot_utilisation(self.results, ax=ax)
+
+    def plot_meeting_delays(self, ax: Axes | None = None) -> Axes:
+        """Mean meeting delay over the calendar year."""
+        from .plotting import plot_meeting_delays
+
+        return plot_meeting_delays(self.results, ax=ax)
+
+    def save(self, out: str | Path) -> list[Path]:
+        """Write ``comparison.csv`` and the figures as PNG; return the paths written."""
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        written = [out / "comparison.csv"]
+        self.table().to_csv(written[0], index=False)
+        for name, method in (("survival", self.plot_survival), ("hazard", self.plot_hazard),
+                             ("utilisation", self.plot_utilisation),
+                             ("meeting_delays", self.plot_meeting_delays)):
+            ax = method()
+            path = out / f"{name}.png"
+            ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+            plt.close(ax.figure)
+            written.append(path)
+        return written
+
+
+def _unique_names(scenarios: Sequence[Scenario]) -> list[Scenario]:
+    seen: dict[str, int] = {}
+    out = []
+    for s in scenarios:
+        n = seen.get(s.name, 0)
+        seen[s.name] = n + 1
+        out.append(s if n == 0 else s.with_changes({"scenario.name": f"{s.name} ({n + 1})"}))
+    return out
+
+
+def compare(
+    scenarios: Sequence[Scenario],
+    replications: int = 4,
+    seed: int | None = None,
+    workers: int | None = None,
+    progress: bool | None = None,
+) -> Comparison:
+    """Run scenarios on common random numbers and compare them with the first.
+
+    Every scenario runs replications ``0 .. replications-1`` from the same root seed, so the
+    same jobseekers get the same draws: differences are paired.
+    """
+    if len(scenarios) < 1:
+        raise ValueError("compare needs at least one scenario")
+    root = root_entropy(seed)
+    results = [run(s, replications=replications, seed=root, workers=workers, progress=progress)
+               for s in _unique_names(scenarios)]
+    return Comparison(results=results, seed=root)
+
+
+def sweep(
+    scenario: Scenario,
+    grid: Mapping[str, Sequence[Any]],
+    replications: int = 2,
+    seed: int | None = None,
+    workers: int | None = None,
+    metrics: Sequence[str] = COMPARISON_METRICS,
+    progress: bool | None = None,
+) -> pd.DataFrame:
+    """Run every combination of ``grid`` (dotted key path -> values) on common random numbers.
+
+    Returns:
+        A tidy table: one row per grid point and metric, with the grid values as columns,
+        ``mean``, ``ci_low`` and ``ci_high``.
+
+    """
+    root = root_entropy(seed)
+    keys = list(grid)
+    rows = []
+    for values in itertools.product(*(grid[k] for k in keys)):
+        changes = dict(zip(keys, values, strict=True))
+        variant = scenario.with_changes(changes, source="sweep")
+        res = run(variant, replications=replications, seed=root, workers=workers,
+                  progress=progress)
+        rm = res.replication_metrics
+        for metric in metrics:
+            if metric in rm:
+                mean, lo, hi = t_interval(rm[metric].to_numpy())
+                rows.append({**changes, "metric": metric, "mean": mean, "ci_low": lo,
+                             "ci_high": hi})
+    return pd.DataFrame(rows)
