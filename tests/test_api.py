@@ -61,3 +61,19 @@ def test_meetings_respect_capacity_in_a_run():
     held = c.calendar.held
     assert (held <= sc.staffing.meetings_per_week).all()
     assert held.sum() > 0
+
+
+def test_write_level_keeps_the_rest_of_the_file(tmp_path):
+    from acsim.calibration import LevelFit, write_level
+
+    src = tmp_path / "c.toml"
+    text = ('[scenario]\nname = "x"\n\n[hazard]\nlevel = 1.0  # old\n\n[staffing]\n'
+            'caseworkers = 7  # keep me\n')
+    src.write_text(text)
+    fit = LevelFit(level=0.5, target=24.0, simulated=24.1, evaluations=3, seed=1, replications=1)
+    write_level(src, fit)
+    write_level(src, fit)  # a second fit replaces the note, it does not stack notes
+    out = src.read_text()
+    assert "caseworkers = 7  # keep me" in out
+    assert out.count("# CALIBRATED") == 1 and "\nlevel = 0.5\n" in out
+    assert load_scenario(src).hazard.level == 0.5

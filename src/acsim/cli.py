@@ -46,6 +46,18 @@ def _parser() -> argparse.ArgumentParser:
                    help="directory for comparison.csv and the figures")
     c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    k = sub.add_parser("calibrate-levels",
+                       help="fit municipal hazard levels to mean completed durations (M01)")
+    k.add_argument("scenarios", nargs="+",
+                   help="municipal scenario files named like copenhagen.toml")
+    k.add_argument("--target", type=float, default=None,
+                   help="target weeks (default: seed 003 table 5.2 by file name)")
+    k.add_argument("--replications", "-n", type=int, default=1)
+    k.add_argument("--seed", type=int, default=2019)
+    k.add_argument("--write", action="store_true", help="write the fitted level into the file")
+    k.add_argument("--stock", action="store_true",
+                   help="also fit the annual inflow to Copenhagen's 2019 stock (seed 000, M03)")
     return p
 
 
@@ -148,6 +160,52 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
+    from .calibration import (
+        COPENHAGEN_STOCK_2019,
+        MEAN_COMPLETED_DURATION,
+        calibrate_level,
+        calibrate_level_and_inflow,
+        write_inflow,
+        write_level,
+    )
+    from .scenario import load_scenario
+
+    if args.replications < 1:
+        raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
+    jobs = []
+    for path in args.scenarios:
+        target = args.target
+        if target is None:
+            key = Path(path).stem.lower()
+            if key not in MEAN_COMPLETED_DURATION:
+                raise ScenarioError(path, "", "no published mean duration for this file name; "
+                                    f"expected one of {sorted(MEAN_COMPLETED_DURATION)} or "
+                                    "--target")
+            target = MEAN_COMPLETED_DURATION[key]
+        jobs.append((path, load_scenario(path), target))
+    print(f"{'scenario':<28} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
+    for path, scenario, target in jobs:
+        if args.stock:
+            sfit = calibrate_level_and_inflow(scenario, target, COPENHAGEN_STOCK_2019,
+                                              seed=args.seed, replications=args.replications)
+            for band, value in sfit.stock_simulated.items():
+                print(f"  stock {band:<12} published {COPENHAGEN_STOCK_2019[band]:>6.0f} "
+                      f"simulated {value:>6.0f} ({sfit.stock_residuals()[band]:+.1%})")
+            print(f"  annual inflow {sfit.annual_inflow:g}")
+            if args.write:
+                write_inflow(path, sfit)
+            fit = sfit.level
+        else:
+            fit = calibrate_level(scenario, target, seed=args.seed,
+                                  replications=args.replications)
+        print(f"{path:<28} {fit.target:>9.2f} {fit.simulated:>9.2f} {fit.residual:>8.2f} "
+              f"{fit.level:>7.4f}", flush=True)
+        if args.write:
+            write_level(path, fit)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``acsim`` console script."""
     parser = _parser()
@@ -157,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_run(args)
         if args.command == "compare":
             return _cmd_compare(args)
+        if args.command == "calibrate-levels":
+            return _cmd_calibrate_levels(args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2

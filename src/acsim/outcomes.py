@@ -26,6 +26,8 @@ __all__ = [
     "kaplan_meier",
     "metrics",
     "spell_table",
+    "stock_by_elapsed",
+    "STOCK_BANDS",
 ]
 
 #: Weeks at which the share still unemployed is reported.
@@ -173,4 +175,25 @@ def metrics(
     out["weeks_employed_104"] = (
         float(followed["weeks_employed_104"].mean()) if len(followed) else math.nan
     )
+    return out
+
+
+#: Elapsed-duration bands (weeks) of seed 000: 3-5 months, 6-11 months, 12 months or more.
+STOCK_BANDS = {"3-5 months": (13.0, 26.0), "6-11 months": (26.0, 52.0), "12+ months": (52.0, 1e9)}
+
+
+def stock_by_elapsed(spells: pd.DataFrame, start: float, end: float, step: float = 1.0
+                     ) -> dict[str, float]:
+    """Average number unemployed in each elapsed-duration band over ``[start, end)``.
+
+    Counts are taken weekly (every ``step`` weeks) and averaged, as a yearly figure such as
+    seed 000's "in 2019 there were 1,687 unemployed academics with 3-5 months" is read here.
+    """
+    entry = spells["entry_week"].to_numpy()
+    exit_ = spells["exit_week"].to_numpy()
+    times = np.arange(start, end, step)
+    out = {}
+    for name, (lo, hi) in STOCK_BANDS.items():
+        counts = [((t - entry >= lo) & (t - entry < hi) & (exit_ > t)).sum() for t in times]
+        out[name] = float(np.mean(counts))
     return out

@@ -1,0 +1,227 @@
+"""Calibration of municipal baseline levels to published mean durations.
+
+The municipal ``hazard.level`` absorbs the local labour market: it is set so that the mean
+duration of spells completed in a year matches jobindsats' figure for the municipality
+(seed 003 table 5.2), with the policies left as the report describes them. The fit is a
+root search on ``log(level)`` with common random numbers: every evaluation uses the same seed,
+so the simulated mean is a smooth, decreasing function of the level.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from scipy import optimize
+
+from .engine import JobCentre
+from .scenario import Scenario
+
+__all__ = [
+    "COPENHAGEN_STOCK_2019",
+    "MEAN_COMPLETED_DURATION",
+    "LevelFit",
+    "StockFit",
+    "calibrate_level",
+    "calibrate_level_and_inflow",
+    "simulated_mean_duration",
+    "simulated_stock",
+    "write_inflow",
+    "write_level",
+]
+
+#: M01: weighted mean duration (weeks) of completed contact courses, academic a-kasser, 2019.
+#: Source: seed 003 (003_4466e4a38bcd236b.txt) table 5.2 (jobindsats); TARGETS.md M01.
+MEAN_COMPLETED_DURATION = {
+    "copenhagen": 24.5,
+    "aarhus": 25.0,
+    "aalborg": 25.3,
+    "odense": 25.9,
+    "frederiksberg": 24.0,
+}
+
+
+#: M03: Copenhagen academics by elapsed duration, 2019 (seed 000, "Ad 3"; TARGETS.md M03).
+COPENHAGEN_STOCK_2019 = {"3-5 months": 1687.0, "6-11 months": 1665.0, "12+ months": 1220.0}
+
+#: Weeks simulated before the stock is counted: every band, 12+ months included, is complete
+#: once the run is older than the 104-week benefit period.
+STOCK_WARMUP = 104.0
+
+
+def simulated_stock(scenario: Scenario, seed: int, replications: int = 1) -> dict[str, float]:
+    """Average stock by elapsed duration over a year, after a warm-up of 104 weeks."""
+    from .outcomes import spell_table, stock_by_elapsed
+
+    sc = scenario.with_changes({"scenario.warmup_weeks": STOCK_WARMUP,
+                                "scenario.horizon_weeks": 52.0})
+    end = sc.scenario.end_week
+    acc: dict[str, float] = {}
+    for r in range(replications):
+        centre = JobCentre(sc, seed, r)
+        centre.run()
+        for k, v in stock_by_elapsed(spell_table(centre), end - 52.0, end).items():
+            acc[k] = acc.get(k, 0.0) + v / replications
+    return acc
+
+
+def simulated_mean_duration(scenario: Scenario, seed: int, replications: int = 1) -> float:
+    """Mean duration of spells completed in the last 52 weeks of the run, over replications."""
+    total, n = 0.0, 0
+    for r in range(replications):
+        centre = JobCentre(scenario, seed, r)
+        centre.run()
+        end = centre.end
+        for rec in centre.records:
+            # (.., entry_week, exit_week, exit_reason, ..): see engine.SPELL_FIELDS
+            if rec[4] != "censored" and rec[3] >= end - 52.0:
+                total += rec[3] - rec[2]
+                n += 1
+    return total / n if n else math.nan
+
+
+@dataclass(frozen=True)
+class LevelFit:
+    """Result of a level calibration."""
+
+    level: float
+    target: float
+    simulated: float
+    evaluations: int
+    seed: int
+    replications: int
+
+    @property
+    def residual(self) -> float:
+        """Simulated minus target, in weeks."""
+        return self.simulated - self.target
+
+
+def calibrate_level(
+    scenario: Scenario,
+    target: float,
+    seed: int = 2019,
+    replications: int = 1,
+    tolerance: float = 0.05,
+    bracket: tuple[float, float] = (0.2, 5.0),
+) -> LevelFit:
+    """Find ``hazard.level`` so that the simulated mean completed duration equals ``target``.
+
+    Args:
+        scenario: The municipality's scenario (its current level is ignored).
+        target: Published mean duration of completed spells, weeks.
+        seed: Common seed of every evaluation.
+        replications: Replications per evaluation.
+        tolerance: Stop when within this many weeks of the target.
+        bracket: Levels between which the root is searched.
+
+    """
+    cache: dict[float, float] = {}
+
+    def f(log_level: float) -> float:
+        if log_level not in cache:
+            sc = scenario.with_changes({"hazard.level": float(math.exp(log_level))})
+            cache[log_level] = simulated_mean_duration(sc, seed, replications) - target
+        return cache[log_level]
+
+    lo, hi = math.log(bracket[0]), math.log(bracket[1])
+    # Secant steps from the current level first; fall back to Brent within the bracket.
+    x0 = math.log(scenario.hazard.level)
+    x1 = x0 + (0.1 if f(x0) > 0 else -0.1)
+    x = x1
+    for _ in range(6):
+        f0, f1 = f(x0), f(x1)
+        if abs(f1) <= tolerance:
+            x = x1
+            break
+        if f1 == f0:
+            break
+        x2 = min(max(x1 - f1 * (x1 - x0) / (f1 - f0), lo), hi)
+        x0, x1 = x1, x2
+        x = x1
+    if abs(f(x)) > tolerance:
+        x = optimize.brentq(f, lo, hi, xtol=1e-3)
+    best = min(cache, key=lambda k: abs(cache[k]))
+    return LevelFit(level=round(float(np.exp(best)), 4), target=target,
+                    simulated=cache[best] + target, evaluations=len(cache), seed=seed,
+                    replications=replications)
+
+
+def _replace_line(path: Path, table: str | None, key: str, value: str, note: str) -> None:
+    """Set ``key = value`` in a TOML file's ``[table]`` (or top part), with a note above it.
+
+    A previous ``# CALIBRATED`` note directly above the line is replaced; the rest of the file,
+    comments included, is kept as it is.
+    """
+    lines = path.read_text(encoding="utf-8").splitlines()
+    current = None
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith("["):
+            current = stripped.strip("[]").strip()
+            continue
+        if current == table and re.match(rf"{re.escape(key)}\s*=", stripped):
+            j = i
+            while j > 0 and lines[j - 1].lstrip().startswith("# CALIBRATED"):
+                j -= 1
+            lines[j:i + 1] = [f"# CALIBRATED: {note}", f"{key} = {value}"]
+            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            return
+    raise ValueError(f"{path}: no '{key} = ...' line in [{table}]")
+
+
+def write_level(path: str | Path, fit: LevelFit) -> None:
+    """Write the fitted ``hazard.level`` into a scenario file, with a note of the fit."""
+    note = (f"mean completed duration {fit.simulated:.2f} vs {fit.target} weeks (seed 003 tab. "
+            f"5.2); acsim calibrate-levels, seed {fit.seed}, {fit.replications} replication(s)")
+    _replace_line(Path(path), "hazard", "level", f"{fit.level}", note)
+
+
+@dataclass(frozen=True)
+class StockFit:
+    """Result of the joint fit of level and inflow to a mean duration and a stock."""
+
+    level: LevelFit
+    annual_inflow: float
+    stock_target: dict[str, float]
+    stock_simulated: dict[str, float]
+
+    def stock_residuals(self) -> dict[str, float]:
+        """Relative residual of each band, simulated / published - 1."""
+        return {k: self.stock_simulated[k] / v - 1 for k, v in self.stock_target.items()}
+
+
+def calibrate_level_and_inflow(
+    scenario: Scenario, target: float, stock: dict[str, float], seed: int = 2019,
+    replications: int = 1, rounds: int = 2,
+) -> StockFit:
+    """Fit ``hazard.level`` to the mean duration and ``population.annual_inflow`` to the stock.
+
+    The stock by elapsed duration scales with the inflow and its shape with the level, so the
+    two are fitted in turn: inflow scaled to the total of the published bands, then the level
+    refitted, ``rounds`` times.
+    """
+    sc = scenario
+    fit = calibrate_level(sc, target, seed=seed, replications=replications)
+    for _ in range(rounds):
+        sc = sc.with_changes({"hazard.level": fit.level})
+        sim = simulated_stock(sc, seed, replications)
+        scale = sum(stock.values()) / sum(sim.values())
+        inflow = round(sc.population.annual_inflow * scale, -1)
+        sc = sc.with_changes({"population.annual_inflow": inflow})
+        fit = calibrate_level(sc, target, seed=seed, replications=replications)
+    sc = sc.with_changes({"hazard.level": fit.level})
+    return StockFit(level=fit, annual_inflow=sc.population.annual_inflow, stock_target=stock,
+                    stock_simulated=simulated_stock(sc, seed, replications))
+
+
+def write_inflow(path: str | Path, fit: StockFit) -> None:
+    """Write the fitted ``population.annual_inflow`` into a scenario file, with a note."""
+    sim = ", ".join(f"{v:.0f}" for v in fit.stock_simulated.values())
+    pub = ", ".join(f"{v:.0f}" for v in fit.stock_target.values())
+    note = (f"fitted to the 2019 stock by elapsed duration 3-5/6-11/12+ months (seed 000, M03): "
+            f"simulated {sim} vs published {pub}")
+    _replace_line(Path(path), "population", "annual_inflow", f"{fit.annual_inflow:g}", note)
