@@ -95,3 +95,17 @@ def test_benefit_exhaustion_ends_spells_at_the_limit():
     assert len(s) > 0
     assert np.allclose(s["duration"], 30.0)
     assert res.spells["duration"].max() <= 30.0 + 1e-9
+
+
+def test_group_meetings_end_at_until_week_whatever_the_rounding():
+    """Entries at awkward times used to leave the duration 1 ulp short of until_week."""
+    sc = bare_scenario(**{
+        "scenario.horizon_weeks": 40.0,
+        "population.annual_inflow": 800.0,
+        "meetings.group": {"from_week": 4.0, "until_week": 26.0, "every_weeks": 4.0},
+        "effects.meetings.group_lift_hr": 2.0,
+    })
+    res = run(sc, seed=6, progress=False)
+    s = res.spells[res.spells["duration"] >= 26.0]
+    # Meetings at weeks 4, 8, ..., 24: six for everyone still unemployed at week 26.
+    assert (s["group_meetings"] == 6).all(), s["group_meetings"].value_counts()

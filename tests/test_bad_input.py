@@ -10,8 +10,8 @@ CASES = {
     "wrong type": ("[staffing]\ncaseworkers = \"forty\"\n", "staffing.caseworkers", "integer"),
     "negative capacity": ("[staffing]\nmeetings_per_week = -5\n", "staffing.meetings_per_week",
                           "greater than or equal to 0"),
-    "probability above 1": ("[screening]\nmisclassification = 1.5\n",
-                            "screening.misclassification", "less than or equal to 1"),
+    "probability above 1": ("[screening]\naccuracy = 1.5\n",
+                            "screening.accuracy", "less than or equal to 1"),
     "bad toml": ("[staffing\n", "", "not valid TOML"),
     "unknown track": ("[[programmes]]\nkind='activation'\nname='x'\nstart_week=13\n"
                       "duration_weeks=2\ntracks=['nope']\n", "", "unknown track"),
@@ -49,6 +49,6 @@ def test_missing_file(capsys):
 
 
 def test_set_override_is_validated_like_the_file(capsys):
-    assert main(["run", "scenarios/copenhagen.toml", "--set", "screening.misclassification=2"]) == 2
+    assert main(["run", "scenarios/copenhagen.toml", "--set", "screening.accuracy=2"]) == 2
     err = capsys.readouterr().err
-    assert "screening.misclassification" in err and "copenhagen.toml" in err
+    assert "screening.accuracy" in err and "copenhagen.toml" in err

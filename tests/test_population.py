@@ -51,3 +51,18 @@ def test_stock_spells_are_left_truncated_and_memoryless_under_constant_hazard():
     assert not s["censored"].any()
     ks = stats.kstest(remaining, "expon", args=(0, 1 / rate))
     assert ks.pvalue > 0.001, ks
+
+
+def test_screening_errors_keep_the_track_shares():
+    from acsim.policies.screening import Screening, ScreeningSpec, TrackSpec
+
+    spec = ScreeningSpec(tracks=(TrackSpec(name="low", share=0.875),
+                                 TrackSpec(name="high", share=0.125)), accuracy=0.8)
+    scr = Screening(spec)
+    rng = np.random.default_rng(1)
+    z, u = rng.standard_normal(200_000), rng.random(200_000)
+    screened = np.array([scr.screened_index(a, b) for a, b in zip(z, u, strict=True)])
+    true = np.array([scr.true_index(a) for a in z])
+    share_high = screened.mean()
+    assert abs(share_high - 0.125) < 0.003, share_high
+    assert 0.05 < (screened != true).mean() < 0.2

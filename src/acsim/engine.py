@@ -167,10 +167,8 @@ class JobCentre:
         """Screen the spell into a track and let the policies react."""
         js = spell.js
         true_i = self.screening.true_index(js.latent_risk)
-        k = 2 * spell.number
-        u1 = self.uniform(Stream.SCREENING, js.id, k)
-        u2 = self.uniform(Stream.SCREENING, js.id, k + 1)
-        spell.track = self.screening.names[self.screening.screened_index(true_i, u1, u2)]
+        u = self.uniform(Stream.SCREENING, js.id, spell.number)
+        spell.track = self.screening.names[self.screening.screened_index(js.latent_risk, u)]
         spell.true_track = self.screening.names[true_i]
         for hook in self._screen_hooks:
             hook(spell)

@@ -167,7 +167,8 @@ class Meetings(Policy):
             self.centre.book_meeting(spell, self.spec.first_week, True)
         if self.group is not None:
             d0 = max(self.group.from_week, spell.duration(self.centre.now))
-            spell.at(d0, self._group_meeting)
+            if d0 < self.group.until_week:
+                spell.at(d0, self._group_meeting)
 
     def on_screened(self, spell: Spell) -> None:
         """Book extra meetings for the spell's track."""
@@ -223,11 +224,10 @@ class Meetings(Policy):
         if gen == spell.meeting_gen:
             spell.set_job("meeting", 1.0)
 
-    def _group_meeting(self, spell: Spell, _arg: object = None) -> None:
+    def _group_meeting(self, spell: Spell, last: object = None) -> None:
         g = self.group
         assert g is not None
-        d = spell.duration(self.centre.now)
-        if d >= g.until_week:
+        if last == "end":
             spell.set_job("group", 1.0)
             return
         if not g.tracks or spell.track in g.tracks:
@@ -238,4 +238,9 @@ class Meetings(Policy):
                 self._group_cache[terms] = hr
             spell.group_meetings += 1
             spell.set_job("group", hr)
-        spell.at(min(d + g.every_weeks, g.until_week), self._group_meeting)
+        nxt = spell.duration(self.centre.now) + g.every_weeks
+        # The end is an explicit call, never a comparison of rounded durations.
+        if nxt >= g.until_week - 1e-9:
+            spell.at(g.until_week, self._group_meeting, "end")
+        else:
+            spell.at(nxt, self._group_meeting)
