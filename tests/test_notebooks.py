@@ -1,6 +1,5 @@
 """The notebooks execute from top to bottom (scaled down with ACSIM_FAST=1)."""
 
-import os
 from pathlib import Path
 
 import nbformat

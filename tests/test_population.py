@@ -2,12 +2,12 @@ import math
 from datetime import date
 
 import numpy as np
-from conftest import bare_scenario
 from scipy import stats
 
 from acsim import run
 from acsim.population import PopulationSpec, _month_of, draw_population
 from acsim.scenario import Scenario
+from conftest import bare_scenario
 
 
 def test_inflow_follows_the_monthly_profile():

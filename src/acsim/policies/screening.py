@@ -34,6 +34,7 @@ class ScreeningSpec(Spec):
         tracks: Ordered tracks with shares summing to 1.
         accuracy: Correlation of the screening score with the latent risk (1: no errors).
         at: When the screening happens: at the first individual meeting or at entry.
+
     """
 
     tracks: tuple[TrackSpec, ...] = (TrackSpec(name="all", share=1.0),)
