@@ -46,6 +46,9 @@ def test_cli_run_writes_outputs(tmp_path):
     assert {"mean_completed_duration", "rmst_104", "unemployed_at_26",
             "caseworker_utilisation", "share_meetings_on_time"} <= set(summary.index)
     assert (out / "survival.png").stat().st_size > 0
+    costs = pd.read_csv(out / "costs.csv", index_col=0)
+    assert costs.loc["total", "per_year"] > costs.loc["benefit", "per_year"] > 0
+    assert "cost_total" in spells and "cost_municipality" in spells
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["seed"] == 1 and manifest["replications"] == 2
     assert manifest["scenario_hash"] == load_scenario("scenarios/copenhagen.toml").with_changes(

@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 import acsim
+from acsim.business import business_case
 from acsim.costs import (
     RatesCoverageWarning,
-    business_case,
     cost_summary,
     full_year_persons,
     spell_costs,

@@ -10,7 +10,9 @@ Example:
 
 from importlib.metadata import PackageNotFoundError, version
 
+from .business import business_case, paired_business_case
 from .comparison import Comparison, compare, sweep
+from .costs import cost_summary, spell_costs
 from .engine import JobCentre
 from .exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
 from .experiment import RunResult, run
@@ -34,9 +36,13 @@ __all__ = [
     "SimulationError",
     "UncalibratedWarning",
     "__version__",
+    "business_case",
     "compare",
+    "cost_summary",
     "load_scenario",
+    "paired_business_case",
     "plot_survival",
     "run",
+    "spell_costs",
     "sweep",
 ]

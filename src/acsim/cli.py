@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=None,
                    help="directory for comparison.csv and the figures")
     c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
+    c.add_argument("--business-case", action="store_true",
+                   help="business case of each scenario against the first (paired replications)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     k = sub.add_parser("calibrate-levels",
@@ -53,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="municipal scenario files named like copenhagen.toml")
     k.add_argument("--target", type=float, default=None,
                    help="target weeks (default: seed 003 table 5.2 by file name)")
-    k.add_argument("--replications", "-n", type=int, default=1)
+    k.add_argument("--replications", "-n", type=int, default=None,
+                   help="replications per evaluation (default: about 20,000 inflow-years)")
     k.add_argument("--seed", type=int, default=2019)
     k.add_argument("--write", action="store_true", help="write the fitted level into the file")
     k.add_argument("--stock", action="store_true",
@@ -68,6 +71,7 @@ def _write(out: Path, result, scenario_path: str) -> None:
     os.replace(out / "spells.parquet.tmp", out / "spells.parquet")
     result.summary.to_csv(out / "summary.csv")
     result.survival_table().to_csv(out / "survival.csv", index=False)
+    result.cost_summary().table.to_csv(out / "costs.csv")
     import matplotlib
 
     matplotlib.use("Agg")
@@ -111,10 +115,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"{scenario.name}: {result.replications} replication(s), seed {result.seed}, "
               f"{result.wall_time:.1f} s")
         print(result.summary.round(3).to_string())
+        costs = result.cost_summary()
+        print(f"\ncosts by category (DKK; {costs.full_year_persons_per_year:,.0f} full-year "
+              "persons on benefit a year)")
+        print(costs.table.round(0).to_string())
     if args.out is not None:
         _write(args.out, result, args.scenario)
-        print(f"wrote {args.out}/: spells.parquet, summary.csv, survival.csv, survival.png, "
-              "manifest.json")
+        print(f"wrote {args.out}/: spells.parquet, summary.csv, costs.csv, survival.csv, "
+              "survival.png, manifest.json")
     if result.interrupted:
         print("interrupted: the completed replications were kept", file=sys.stderr)
         return 130
@@ -154,8 +162,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"\npaired differences against {first}:")
             print(diffs[["scenario", "metric", "diff_vs_first", "diff_ci_low", "diff_ci_high"]]
                   .round(3).to_string(index=False))
+    if args.business_case:
+        for i in range(1, len(cmp.results)):
+            case = cmp.business_case(i)
+            print(f"\nbusiness case: {case.variant} against {case.baseline} "
+                  f"(DKK; mean [95 % interval] over paired replications)")
+            print(case.summary().round(0).to_string())
     if args.out is not None:
-        paths = cmp.save(args.out)
+        paths = cmp.save(args.out, business_case=args.business_case)
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
@@ -166,12 +180,13 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
         MEAN_COMPLETED_DURATION,
         calibrate_level,
         calibrate_level_and_inflow,
+        default_replications,
         write_inflow,
         write_level,
     )
     from .scenario import load_scenario
 
-    if args.replications < 1:
+    if args.replications is not None and args.replications < 1:
         raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
     jobs = []
     for path in args.scenarios:
@@ -186,9 +201,10 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
         jobs.append((path, load_scenario(path), target))
     print(f"{'scenario':<28} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
     for path, scenario, target in jobs:
+        reps = args.replications or default_replications(scenario)
         if args.stock:
             sfit = calibrate_level_and_inflow(scenario, target, COPENHAGEN_STOCK_2019,
-                                              seed=args.seed, replications=args.replications)
+                                              seed=args.seed, replications=reps)
             for band, value in sfit.stock_simulated.items():
                 print(f"  stock {band:<12} published {COPENHAGEN_STOCK_2019[band]:>6.0f} "
                       f"simulated {value:>6.0f} ({sfit.stock_residuals()[band]:+.1%})")
@@ -197,8 +213,7 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
                 write_inflow(path, sfit)
             fit = sfit.level
         else:
-            fit = calibrate_level(scenario, target, seed=args.seed,
-                                  replications=args.replications)
+            fit = calibrate_level(scenario, target, seed=args.seed, replications=reps)
         print(f"{path:<28} {fit.target:>9.2f} {fit.simulated:>9.2f} {fit.residual:>8.2f} "
               f"{fit.level:>7.4f}", flush=True)
         if args.write:

@@ -28,6 +28,8 @@ COMPARISON_METRICS = (
     "unemployed_at_13", "unemployed_at_26", "unemployed_at_52", "unemployed_at_104",
     "full_year_persons", "meetings_per_spell", "share_meetings_on_time",
     "mean_meeting_delay_weeks", "caseworker_utilisation",
+    "cost_per_year", "cost_per_year_state", "cost_per_year_municipality",
+    "cost_per_full_year_person", "benefit_per_full_year_person",
 )
 
 
@@ -63,8 +65,10 @@ class Comparison:
         return [r.scenario.name for r in self.results]
 
     def table(self, metrics: Sequence[str] = COMPARISON_METRICS) -> pd.DataFrame:
-        """One row per scenario and metric: mean and 95 % interval over replications, and the
-        paired difference against the first scenario with its 95 % interval.
+        """One row per scenario and metric, with intervals.
+
+        Each row has the mean and 95 % interval over replications, and the paired difference
+        against the first scenario with its 95 % interval.
         """
         ref = self.results[0].replication_metrics.set_index("replication")
         rows = []
@@ -116,7 +120,20 @@ class Comparison:
 
         return plot_meeting_delays(self.results, ax=ax)
 
-    def save(self, out: str | Path) -> list[Path]:
+    def plot_costs(self, ax: Axes | None = None) -> Axes:
+        """Cost per spell by category."""
+        from .plotting import plot_costs
+
+        return plot_costs(self.results, ax=ax)
+
+    def business_case(self, variant: int = 1, horizon_years: float = 2.0):
+        """Business case of scenario ``variant`` against the first, over paired replications."""
+        from .business import paired_business_case
+
+        return paired_business_case(self.results[0], self.results[variant],
+                                    horizon_years=horizon_years)
+
+    def save(self, out: str | Path, business_case: bool = False) -> list[Path]:
         """Write ``comparison.csv`` and the figures as PNG; return the paths written."""
         import matplotlib
 
@@ -129,12 +146,22 @@ class Comparison:
         self.table().to_csv(written[0], index=False)
         for name, method in (("survival", self.plot_survival), ("hazard", self.plot_hazard),
                              ("utilisation", self.plot_utilisation),
-                             ("meeting_delays", self.plot_meeting_delays)):
+                             ("meeting_delays", self.plot_meeting_delays),
+                             ("costs", self.plot_costs)):
             ax = method()
             path = out / f"{name}.png"
             ax.figure.savefig(path, dpi=120, bbox_inches="tight")
             plt.close(ax.figure)
             written.append(path)
+        if business_case:
+            for i in range(1, len(self.results)):
+                case = self.business_case(i)
+                stem = f"business_case_{i}"
+                case.summary().to_csv(out / f"{stem}.csv")
+                ax = case.plot()
+                ax.figure.savefig(out / f"{stem}.png", dpi=120, bbox_inches="tight")
+                plt.close(ax.figure)
+                written += [out / f"{stem}.csv", out / f"{stem}.png"]
         return written
 
 

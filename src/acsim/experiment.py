@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .costs import CostSummary, cost_summary, spell_costs
 from .engine import JobCentre
 from .exceptions import UncalibratedWarning
 from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
@@ -40,7 +41,14 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     spells = spell_table(centre)
     warmup = scenario.scenario.warmup_weeks
     util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
+    spells = spell_costs(spells, scenario, start_week=warmup, end_week=centre.end)
     m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
+    costs = cost_summary(spells)
+    m["cost_per_year"] = costs.per_year("total")
+    m["cost_per_year_state"] = costs.per_year("total", "state")
+    m["cost_per_year_municipality"] = costs.per_year("total", "municipality")
+    m["cost_per_full_year_person"] = float(costs.table.loc["total", "per_full_year_person"])
+    m["benefit_per_full_year_person"] = costs.benefit_per_full_year_person
     m["replication"] = replication
     m["events_per_jobseeker"] = centre.events / max(len(centre.population.inflow), 1)
     n = len(centre.weekly_meetings)
@@ -97,6 +105,11 @@ class RunResult:
         )
         out.index.name = "metric"
         return out
+
+    def cost_summary(self) -> CostSummary:
+        """Costs per year, per spell and per full-year person, by category and payer."""
+        sc = self.scenario.scenario
+        return cost_summary(self.spells, start_week=sc.warmup_weeks, end_week=sc.end_week)
 
     def analysed_spells(self) -> pd.DataFrame:
         """The spells in the analysis window (see :func:`acsim.outcomes.analysis_window`)."""

@@ -15,6 +15,8 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 
+from .costs import full_year_persons
+
 if TYPE_CHECKING:
     from .engine import JobCentre
 
@@ -22,7 +24,6 @@ __all__ = [
     "SHARE_WEEKS",
     "analysis_window",
     "completed_in_last_year",
-    "full_year_persons",
     "kaplan_meier",
     "metrics",
     "spell_table",
@@ -109,21 +110,6 @@ def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeier
     return kmf
 
 
-def full_year_persons(spells: pd.DataFrame, start: float, end: float) -> float:
-    """Full-year persons on benefit (helårspersoner) over ``[start, end)``.
-
-    Weeks on benefit in the window (spell weeks minus wage-subsidised weeks, the latter spread
-    evenly over the spell) divided by the window's length: the average number on benefit.
-    """
-    lo = np.maximum(spells["entry_week"].to_numpy(), start)
-    hi = np.minimum(spells["exit_week"].to_numpy(), end)
-    overlap = np.maximum(hi - lo, 0.0)
-    dur = spells["duration"].to_numpy()
-    paid = 1.0 - np.divide(spells["subsidised_weeks"].to_numpy(), dur,
-                           out=np.zeros_like(dur), where=dur > 0)
-    return float((overlap * paid).sum() / (end - start))
-
-
 def completed_in_last_year(spells: pd.DataFrame, end: float) -> pd.Series:
     """Durations of spells that ended (not censored) in the last 52 weeks of the run.
 
@@ -161,7 +147,7 @@ def metrics(
     surv = kmf.survival_function_at_times(list(SHARE_WEEKS)).to_numpy()
     for w, sv in zip(SHARE_WEEKS, surv, strict=True):
         out[f"unemployed_at_{w}"] = float(sv)
-    out["full_year_persons"] = full_year_persons(all_spells, start, end)
+    out["full_year_persons"] = full_year_persons(all_spells, start, end)  # proportional subsidy
     out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
     out["meetings_per_spell"] = float(spells["meetings_held"].mean())
     out["share_meetings_on_time"] = (

@@ -14,6 +14,8 @@ if TYPE_CHECKING:
     from .experiment import RunResult
 
 __all__ = [
+    "plot_business_case",
+    "plot_costs",
     "plot_hazard",
     "plot_meeting_delays",
     "plot_survival",
@@ -143,4 +145,49 @@ def plot_meeting_delays(results: Sequence[RunResult], ax: Axes | None = None) ->
     ax.set_ylim(0, None)
     ax.grid(alpha=0.3)
     ax.legend()
+    return ax
+
+
+def plot_business_case(case, ax: Axes | None = None) -> Axes:
+    """Cumulative net result of a :class:`~acsim.business.PairedBusinessCase` with its band."""
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    path = case.cumulative_net()
+    ax.plot(path["week"], path["mean"] / 1e6, label=f"{case.variant} vs {case.baseline}")
+    ax.fill_between(path["week"], path["ci_low"] / 1e6, path["ci_high"] / 1e6, alpha=0.25,
+                    label="95 % interval")
+    ax.axhline(0.0, color="grey", lw=1)
+    be = case.summary().loc["break_even_week"]
+    if be["mean"] == be["mean"]:
+        ax.axvline(be["mean"], color="black", ls="--", lw=1)
+        ax.annotate(f"break-even week {be['mean']:.0f}", (be["mean"], 0.0),
+                    xytext=(5, 10), textcoords="offset points", fontsize=8)
+    ax.set_xlabel("weeks since the policy starts")
+    ax.set_ylabel("cumulative net result, m DKK (savings - spending)")
+    ax.grid(alpha=0.3)
+    ax.legend(loc="best")
+    return ax
+
+
+def plot_costs(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
+    """Cost per spell by category, stacked, one bar per scenario."""
+    import matplotlib.pyplot as plt
+
+    from .costs import CATEGORIES
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(8, 4.5))
+    names = [r.scenario.name for r in results]
+    bottom = np.zeros(len(results))
+    for cat in CATEGORIES:
+        vals = np.array([r.cost_summary().table.loc[cat, "per_spell"] for r in results])
+        if not np.any(vals):
+            continue
+        ax.bar(names, vals / 1e3, bottom=bottom / 1e3, label=cat.replace("_", " "))
+        bottom += vals
+    ax.set_ylabel("cost per spell, thousand DKK")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.3, axis="y")
     return ax
