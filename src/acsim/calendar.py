@@ -97,7 +97,7 @@ class Calendar:
         """Book a meeting at or after ``desired`` with a member of booking group ``group``.
 
         The meeting goes to the first week, from the desired one on, in which a member has a
-        free slot; within that week to the member with the lowest share of capacity used. In the
+        free slot; within that week to the next member with a free slot, round robin. In the
         desired week the meeting keeps its desired time; in a later week it takes the next slot,
         spread evenly over that week.
 
@@ -121,12 +121,14 @@ class Calendar:
         if len(members) == 1:
             cw = members[0]
         else:
-            cw = -1
-            best = 2.0
-            for c in members:
-                share = row[c] / cap[c] if cap[c] else 2.0
-                if share < best:
-                    cw, best = c, share
+            # Next team member with a free slot, round robin from the week's booking count:
+            # spreads a week's meetings evenly over the team.
+            n = len(members)
+            j = gb[week][group] % n
+            cw = members[j]
+            while row[cw] >= cap[cw]:
+                j = j + 1 if j + 1 < n else 0
+                cw = members[j]
         used = row[cw]
         time = desired if week == first else week + used / cap[cw]
         row[cw] = used + 1

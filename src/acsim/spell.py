@@ -89,20 +89,21 @@ class Spell:
         heapq.heappush(self.agenda, (time, self._seq, callback, arg))
 
     def set_job(self, name: str, value: float) -> None:
-        """Set (or with 1.0, clear) the named multiplier on the job hazard."""
+        """Set (or with 1.0, clear) the named multiplier on the job hazard.
+
+        The product is kept as a running product (multiplier values are validated > 0) and
+        reset exactly to the covariate term whenever no policy multiplier is left, so rounding
+        cannot accumulate across a spell's quiet stretches.
+        """
         mult = self._mult_job
-        if value == 1.0:
-            if name not in mult:
-                return
-            del mult[name]
-        elif mult.get(name) == value:
+        old = mult.get(name, 1.0)
+        if value == old:
             return
+        if value == 1.0:
+            del mult[name]
         else:
             mult[name] = value
-        k = self._cov_job
-        for v in mult.values():
-            k *= v
-        self.k_job = k
+        self.k_job = self.k_job / old * value if mult else self._cov_job
 
     def set_other(self, name: str, value: float) -> None:
         """Set (or with 1.0, clear) the named multiplier on the other-exit hazard."""

@@ -203,22 +203,23 @@ class Meetings(Policy):
         gen = spell.meeting_gen
         spell.set_job("meeting", math.exp(lift))
         e = self.effects
+        t1 = booking.time + 1.0
         if e.persist_weeks > 0 and e.persist > 0:
-            spell.at_time(booking.time + 1.0, self._persist, (gen, lift * e.persist))
+            spell.at_time(t1, self._persist, (gen, lift * e.persist, t1 + e.persist_weeks))
         else:
-            spell.at_time(booking.time + 1.0, self._persist, (gen, 0.0))
+            spell.at_time(t1, self._persist, (gen, 0.0, t1))
         if regular:
             every = self.interval(spell.duration(booking.time))
             if every is not None:
                 self.centre.book_meeting(spell, spell.duration(booking.time) + every, True)
 
-    def _persist(self, spell: Spell, arg: tuple[int, float]) -> None:
-        gen, lift = arg
+    def _persist(self, spell: Spell, arg: tuple[int, float, float]) -> None:
+        gen, lift, until = arg
         if gen != spell.meeting_gen:
             return
         spell.set_job("meeting", math.exp(lift))
         if lift:
-            spell.at(spell.duration(self.centre.now) + self.effects.persist_weeks, self._end, gen)
+            spell.at_time(until, self._end, gen)
 
     def _end(self, spell: Spell, gen: int) -> None:
         if gen == spell.meeting_gen:
