@@ -280,9 +280,10 @@ def paired_business_case(
         for res in (baseline, variant):
             sc = res.scenario
             spells = res.spells[res.spells["replication"] == r]
-            costed = spell_costs(spells, sc, start_week=sc.scenario.warmup_weeks,
-                                 end_week=sc.scenario.end_week)
-            sums.append(cost_summary(costed))
+            window = {"start_week": sc.scenario.warmup_weeks, "end_week": sc.scenario.end_week}
+            # Runs carry their cost columns already; cost the spells only if they do not.
+            costed = spells if "cost_total" in spells else spell_costs(spells, sc, **window)
+            sums.append(cost_summary(costed, **window))
         cases.append(business_case(sums[0], sums[1], horizon_years=horizon_years,
                                    savings_lag_weeks=savings_lag_weeks))
     if not cases:

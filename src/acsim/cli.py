@@ -16,6 +16,7 @@ import warnings
 from pathlib import Path
 
 from . import __version__
+from .costs import RatesCoverageWarning
 from .exceptions import ScenarioError, UncalibratedWarning
 
 __all__ = ["main"]
@@ -64,6 +65,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _number(x: float) -> str:
+    """Numbers for tables: thousands separators for large values, 3 decimals otherwise."""
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.3f}"
+
+
+def _notes(caught: list[warnings.WarningMessage]) -> None:
+    """Print each distinct warning of a run once, as a one-line note on stderr."""
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        print(f"note: {message}", file=sys.stderr)
+
+
 def _write(out: Path, result, scenario_path: str) -> None:
     out.mkdir(parents=True, exist_ok=True)
     spells = result.spells.copy()
@@ -103,22 +115,25 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.overrides:
         changes = dict(parse_override(o) for o in args.overrides)
         scenario = scenario.with_changes(changes, source=f"{args.scenario} (--set)")
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
+        warnings.simplefilter("always", RatesCoverageWarning)
         result = run(
             scenario, replications=args.replications, seed=args.seed,
             progress=False if args.quiet else None, workers=args.workers,
         )
+    _notes(caught)
     if not scenario.effects.calibrated:
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
-    with __import__("pandas").option_context("display.width", 120):
+    with __import__("pandas").option_context("display.width", 120,
+                                             "display.float_format", _number):
         print(f"{scenario.name}: {result.replications} replication(s), seed {result.seed}, "
               f"{result.wall_time:.1f} s")
-        print(result.summary.round(3).to_string())
+        print(result.summary.to_string())
         costs = result.cost_summary()
         print(f"\ncosts by category (DKK; {costs.full_year_persons_per_year:,.0f} full-year "
               "persons on benefit a year)")
-        print(costs.table.round(0).to_string())
+        print(costs.table.to_string())
     if args.out is not None:
         _write(args.out, result, args.scenario)
         print(f"wrote {args.out}/: spells.parquet, summary.csv, costs.csv, survival.csv, "
@@ -146,28 +161,33 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
     _check_common(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
+        warnings.simplefilter("always", RatesCoverageWarning)
         cmp = compare(scenarios, replications=args.replications, seed=args.seed,
                       workers=args.workers, progress=False if args.quiet else None)
+    _notes(caught)
     if not all(s.effects.calibrated for s in scenarios):
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
     table = cmp.table()
     first = cmp.names[0]
-    with pd.option_context("display.width", 160, "display.max_columns", 20):
-        print(f"seed {cmp.seed}, {args.replications} replication(s); mean [95 % interval]")
-        print(cmp.summary().round(3).to_string())
+    with pd.option_context("display.width", 160, "display.max_columns", 20,
+                           "display.float_format", _number):
+        print(f"seed {cmp.seed}, {args.replications} replication(s): means over replications "
+              "(comparison.csv has the 95 % intervals)")
+        print(cmp.summary().to_string())
         diffs = table[table["scenario"] != first]
         if len(diffs):
             print(f"\npaired differences against {first}:")
             print(diffs[["scenario", "metric", "diff_vs_first", "diff_ci_low", "diff_ci_high"]]
-                  .round(3).to_string(index=False))
+                  .to_string(index=False))
     if args.business_case:
         for i in range(1, len(cmp.results)):
             case = cmp.business_case(i)
             print(f"\nbusiness case: {case.variant} against {case.baseline} "
                   f"(DKK; mean [95 % interval] over paired replications)")
-            print(case.summary().round(0).to_string())
+            with pd.option_context("display.float_format", _number):
+                print(case.summary().to_string())
     if args.out is not None:
         paths = cmp.save(args.out, business_case=args.business_case)
         print("wrote " + ", ".join(str(p) for p in paths))

@@ -10,16 +10,18 @@ import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .costs import CostSummary, cost_summary, spell_costs
+from .costs import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from .engine import JobCentre
 from .exceptions import UncalibratedWarning
 from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
+from .rates import default_rates
 from .rng import root_entropy
 from .scenario import Scenario
 
@@ -41,7 +43,10 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     spells = spell_table(centre)
     warmup = scenario.scenario.warmup_weeks
     util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
-    spells = spell_costs(spells, scenario, start_week=warmup, end_week=centre.end)
+    with warnings.catch_warnings():
+        # Said once per run by run(), not once per replication and worker.
+        warnings.simplefilter("ignore", RatesCoverageWarning)
+        spells = spell_costs(spells, scenario, start_week=warmup, end_week=centre.end)
     m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
     costs = cost_summary(spells)
     m["cost_per_year"] = costs.per_year("total")
@@ -207,6 +212,14 @@ def run(
         warnings.warn(
             "effect sizes are uncalibrated placeholders; treat effects as illustrative",
             UncalibratedWarning,
+            stacklevel=2,
+        )
+    covers = default_rates().meta.covers_until
+    last = scenario.scenario.start_date + timedelta(weeks=scenario.scenario.end_week)
+    if last > covers:
+        warnings.warn(
+            f"weeks from {covers} to {last} are costed at the last rates of the rates file",
+            RatesCoverageWarning,
             stacklevel=2,
         )
     t0 = time.perf_counter()
