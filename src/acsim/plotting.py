@@ -107,7 +107,8 @@ def plot_hazard(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
 def _calendar_weeks(res: RunResult) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
     wk = res.weekly
     start = res.scenario.scenario.warmup_weeks
-    g = wk[wk["week"] >= start].groupby("week")
+    end = int(res.scenario.scenario.end_week)  # the last, partial week is left out
+    g = wk[(wk["week"] >= start) & (wk["week"] < end)].groupby("week")
     table = g.agg(meetings_held=("meetings_held", "mean"), capacity=("capacity", "first"),
                   mean_delay_weeks=("mean_delay_weeks", "mean"))
     dates = pd.Timestamp(res.scenario.scenario.start_date) + pd.to_timedelta(
