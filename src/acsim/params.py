@@ -19,7 +19,9 @@ __all__ = [
     "GROUP_TERMS",
     "GroupValue",
     "Spec",
+    "allowed_keys",
     "group_value",
+    "loc_to_path",
     "raise_scenario_error",
     "resolve_group_value",
 ]
@@ -99,7 +101,8 @@ def resolve_group_value(value: tuple[tuple[str, float], ...], terms: frozenset[s
     return best
 
 
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
+def loc_to_path(loc: tuple[Any, ...]) -> str:
+    """Dotted key path (``a.b[0].c``) of a pydantic error location."""
     out = ""
     for part in loc:
         if isinstance(part, int):
@@ -111,7 +114,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
+def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:
     """Field names of the model that holds the unknown key at ``loc`` (best effort)."""
     current: Any = model
     for part in loc[:-1]:
@@ -142,9 +145,9 @@ def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseMode
     """Re-raise the first error of a pydantic ValidationError as a ScenarioError."""
     err = exc.errors(include_url=False)[0]
     loc = tuple(err["loc"])
-    path = _loc_to_path(loc)
+    path = loc_to_path(loc)
     if err["type"] == "extra_forbidden":
-        allowed = _allowed_keys(model, loc)
+        allowed = allowed_keys(model, loc)
         hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
         raise ScenarioError(source, path, f"unknown key{hint}") from None
     if err["type"] == "missing":

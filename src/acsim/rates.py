@@ -32,7 +32,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .exceptions import ScenarioError
-from .params import Spec, _allowed_keys, _loc_to_path, raise_scenario_error
+from .params import Spec, allowed_keys, loc_to_path, raise_scenario_error
 
 __all__ = [
     "DERIVATIONS",
@@ -340,9 +340,9 @@ def _unknown_key_first(exc: ValidationError, source: str) -> None:
     for err in exc.errors(include_url=False):
         if err["type"] == "extra_forbidden":
             loc = tuple(err["loc"])
-            allowed = _allowed_keys(Rates, loc)
+            allowed = allowed_keys(Rates, loc)
             hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
-            raise ScenarioError(source, _loc_to_path(loc), f"unknown key{hint}") from None
+            raise ScenarioError(source, loc_to_path(loc), f"unknown key{hint}") from None
 
 
 def load_rates(path: str | Path | None = None) -> Rates:
