@@ -37,6 +37,17 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: all cores); results do not depend on it")
+    r.add_argument("--store", type=Path, default=None,
+                   help="result store: completed replications are kept there, and a rerun or an "
+                        "interrupted run resumes from it")
+    r.add_argument("--no-cache", action="store_true",
+                   help="simulate even replications already in the store")
+    r.add_argument("--precision", type=float, default=None,
+                   help="add replications until the 95 %% interval of --metric is narrower "
+                        "than this fraction of its mean")
+    r.add_argument("--metric", default="rmst_104", help="metric for --precision")
+    r.add_argument("--max-replications", type=int, default=200,
+                   help="upper bound with --precision (default 200)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("compare", help="compare scenarios on common random numbers")
@@ -121,14 +132,17 @@ def _cmd_run(args: argparse.Namespace) -> int:
         result = run(
             scenario, replications=args.replications, seed=args.seed,
             progress=False if args.quiet else None, workers=args.workers,
+            store=args.store, use_cache=not args.no_cache, precision=args.precision,
+            metric=args.metric, max_replications=args.max_replications,
         )
     _notes(caught)
     if not scenario.effects.calibrated:
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
     with __import__("pandas").option_context("display.width", 120,
                                              "display.float_format", _number):
+        served = result.replications - result.simulated_replications
         print(f"{scenario.name}: {result.replications} replication(s), seed {result.seed}, "
-              f"{result.wall_time:.1f} s")
+              f"{result.wall_time:.1f} s" + (f", {served} from the store" if served else ""))
         print(result.summary.to_string())
         costs = result.cost_summary()
         print(f"\ncosts by category (DKK; {costs.full_year_persons_per_year:,.0f} full-year "

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,6 +25,7 @@ from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
 from .rates import default_rates
 from .rng import root_entropy
 from .scenario import Scenario
+from .store import ResultStore
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -90,6 +92,7 @@ class RunResult:
     wall_time: float
     interrupted: bool = False
     weekly: pd.DataFrame | None = None
+    simulated_replications: int = 0
     _km: object = field(default=None, repr=False)
 
     @property
@@ -178,6 +181,16 @@ def _replications(
             raise
 
 
+def _precise(rows: list[dict], metric: str, precision: float) -> bool:
+    """Whether the 95 % interval of ``metric`` is narrower than ``precision`` of its mean."""
+    v = np.array([r[metric] for r in rows], dtype=float)
+    v = v[~np.isnan(v)]
+    if len(v) < 3:
+        return False
+    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
+    return bool(2 * half <= precision * abs(v.mean()))
+
+
 def run(
     scenario: Scenario,
     replications: int = 1,
@@ -185,19 +198,33 @@ def run(
     progress: bool | None = None,
     on_replication: Callable[[int, pd.DataFrame, dict], None] | None = None,
     workers: int | None = None,
+    store: ResultStore | str | Path | None = None,
+    use_cache: bool = True,
+    precision: float | None = None,
+    metric: str = "rmst_104",
+    max_replications: int = 200,
 ) -> RunResult:
     """Run a scenario.
 
     Args:
         scenario: The scenario.
-        replications: Number of replications; replication ``r`` uses streams spawned from
-            ``(seed, r)``, so results do not depend on how replications are scheduled.
+        replications: Number of replications (with ``precision``: the minimum); replication
+            ``r`` uses streams spawned from ``(seed, r)``, so results do not depend on how
+            replications are scheduled.
         seed: Root seed (``None``: fresh entropy, recorded in the result).
         progress: Show a progress bar on stderr (``None``: only once a run takes over a second).
-        on_replication: Called with ``(index, spells, metrics)`` as each replication completes,
-            e.g. to save it; a KeyboardInterrupt keeps the completed replications.
+        on_replication: Called with ``(index, spells, metrics)`` as each replication completes;
+            a KeyboardInterrupt keeps the completed replications.
         workers: Worker processes (``None``: all cores). Results are bit-identical for any
             number of workers: every stream derives from ``(seed, replication)``.
+        store: A :class:`~acsim.store.ResultStore` (or its directory): each completed
+            replication is written to it atomically, and replications already there are read
+            instead of simulated (unless ``use_cache`` is false), so an interrupted run resumes.
+        use_cache: Serve replications found in ``store``.
+        precision: Keep adding replications until the 95 % interval of ``metric`` is narrower
+            than this fraction of its mean (at most ``max_replications``).
+        metric: The metric ``precision`` applies to.
+        max_replications: Upper bound with ``precision``.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -207,7 +234,11 @@ def run(
 
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    if precision is not None and not precision > 0:
+        raise ValueError("precision must be a positive fraction, e.g. 0.02")
     root = root_entropy(seed)
+    if isinstance(store, (str, Path)):
+        store = ResultStore(store)
     if not scenario.effects.calibrated:
         warnings.warn(
             "effect sizes are uncalibrated placeholders; treat effects as illustrative",
@@ -223,34 +254,64 @@ def run(
             stacklevel=2,
         )
     t0 = time.perf_counter()
-    frames, rows = [], []
+    n_workers = default_workers() if workers is None else max(1, int(workers))
+    cached = set(store.completed(scenario, root)) if store is not None and use_cache else set()
+    frames: dict[int, pd.DataFrame] = {}
+    rows: dict[int, dict] = {}
+    weeklies: dict[int, pd.DataFrame | None] = {}
+    simulated = 0
     interrupted = False
+    total = replications if precision is None else max_replications
     bar = tqdm(
-        total=replications, desc=scenario.name, unit="rep", delay=0.0 if progress else 1.0,
+        total=total, desc=scenario.name, unit="rep", delay=0.0 if progress else 1.0,
         disable=progress is False, leave=False,
     )
-    n_workers = default_workers() if workers is None else max(1, int(workers))
+
+    def take(r: int, spells: pd.DataFrame, m: dict, weekly: pd.DataFrame | None) -> None:
+        frames[r], rows[r], weeklies[r] = spells, m, weekly
+        if on_replication is not None:
+            on_replication(r, spells, m)
+        bar.update(1)
+
+    target = replications
     try:
-        for r, spells, m in _replications(scenario, root, list(range(replications)), n_workers):
-            frames.append(spells)
-            rows.append(m)
-            if on_replication is not None:
-                on_replication(r, spells, m)
-            bar.update(1)
+        while True:
+            batch = [r for r in range(target) if r not in rows]
+            for r in [r for r in batch if r in cached]:
+                take(r, *store.load(scenario, root, r))  # type: ignore[union-attr]
+            todo = [r for r in batch if r not in cached]
+            for r, spells, m in _replications(scenario, root, todo, n_workers):
+                weekly = m.pop("_weekly", None)
+                if store is not None:
+                    store.save(scenario, root, r, spells, m, weekly)
+                simulated += 1
+                take(r, spells, m, weekly)
+            if precision is None or target >= max_replications:
+                break
+            if _precise(list(rows.values()), metric, precision):
+                break
+            target = min(max_replications, target + max(n_workers, 2))
     except KeyboardInterrupt:
         interrupted = True
         if not rows:
             raise
     finally:
         bar.close()
-    order = np.argsort([m["replication"] for m in rows], kind="stable")
-    weekly = pd.concat([rows[i].pop("_weekly") for i in order], ignore_index=True)
-    return RunResult(
+    order = sorted(rows)
+    weekly_frames = [weeklies[r] for r in order if weeklies[r] is not None]
+    result = RunResult(
         scenario=scenario,
         seed=root,
-        spells=pd.concat([frames[i] for i in order], ignore_index=True),
-        replication_metrics=pd.DataFrame([rows[i] for i in order]).reset_index(drop=True),
+        spells=pd.concat([frames[r] for r in order], ignore_index=True),
+        replication_metrics=pd.DataFrame([rows[r] for r in order]).reset_index(drop=True),
         wall_time=time.perf_counter() - t0,
         interrupted=interrupted,
-        weekly=weekly,
+        weekly=pd.concat(weekly_frames, ignore_index=True) if weekly_frames else None,
+        simulated_replications=simulated,
     )
+    if store is not None:
+        store.write_manifest(scenario, root, replications=len(order), workers=n_workers,
+                             backend="process" if n_workers > 1 else "serial",
+                             wall_time_seconds=round(result.wall_time, 3),
+                             interrupted=interrupted)
+    return result

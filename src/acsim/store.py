@@ -1,0 +1,119 @@
+"""Result store: completed replications on disk, keyed by scenario, parameters and seed.
+
+Layout under the store root, one directory per (scenario hash, seed)::
+
+    <root>/<scenario digest[:16]>-seed<seed>/
+        manifest.json                       what was run, by whom, how long
+        spells/replication=00003.parquet    one file per completed replication
+        metrics/replication=00003.json      its metrics
+        weekly/replication=00003.parquet    its weekly caseworker series
+
+Every file is written to a temporary name and renamed into place, so a replication is either
+wholly there or not at all: an interrupted run resumes where it stopped, and a repeated run
+with the same inputs is served from the store. The effect parameters are part of the scenario,
+so the scenario digest is also the parameter hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+
+from .scenario import Scenario
+
+__all__ = ["ResultStore"]
+
+
+def _atomic_write(path: Path, write) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                             timeout=5, cwd=Path(__file__).resolve().parent)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+class ResultStore:
+    """Completed replications of runs, on disk.
+
+    Args:
+        root: Directory of the store (created on first write).
+
+    """
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+
+    def run_dir(self, scenario: Scenario, seed: int) -> Path:
+        """Directory of one (scenario, seed)."""
+        return self.root / f"{scenario.digest[:16]}-seed{seed}"
+
+    @staticmethod
+    def _name(replication: int) -> str:
+        return f"replication={replication:05d}"
+
+    def completed(self, scenario: Scenario, seed: int) -> list[int]:
+        """Replications of (scenario, seed) already in the store."""
+        d = self.run_dir(scenario, seed) / "metrics"
+        if not d.is_dir():
+            return []
+        return sorted(int(p.stem.split("=")[1]) for p in d.glob("replication=*.json"))
+
+    def save(self, scenario: Scenario, seed: int, replication: int, spells: pd.DataFrame,
+             metrics: dict, weekly: pd.DataFrame | None) -> None:
+        """Write one completed replication; the metrics file, written last, marks it done."""
+        d = self.run_dir(scenario, seed)
+        for sub in ("spells", "metrics", "weekly"):
+            (d / sub).mkdir(parents=True, exist_ok=True)
+        name = self._name(replication)
+        _atomic_write(d / "spells" / f"{name}.parquet",
+                      lambda p: spells.to_parquet(p, index=False))
+        if weekly is not None:
+            _atomic_write(d / "weekly" / f"{name}.parquet",
+                          lambda p: weekly.to_parquet(p, index=False))
+        _atomic_write(d / "metrics" / f"{name}.json",
+                      lambda p: p.write_text(json.dumps(metrics, default=float)))
+
+    def load(self, scenario: Scenario, seed: int, replication: int
+             ) -> tuple[pd.DataFrame, dict, pd.DataFrame | None]:
+        """Read one completed replication: spells, metrics, weekly series."""
+        d = self.run_dir(scenario, seed)
+        name = self._name(replication)
+        spells = pd.read_parquet(d / "spells" / f"{name}.parquet")
+        metrics = json.loads((d / "metrics" / f"{name}.json").read_text())
+        w = d / "weekly" / f"{name}.parquet"
+        return spells, metrics, (pd.read_parquet(w) if w.exists() else None)
+
+    def write_manifest(self, scenario: Scenario, seed: int, **fields: object) -> Path:
+        """Write the manifest of (scenario, seed) with version, commit and the given fields."""
+        from . import __version__
+
+        d = self.run_dir(scenario, seed)
+        d.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "acsim_version": __version__,
+            "git_commit": _git_commit(),
+            "scenario_name": scenario.name,
+            "scenario_hash": scenario.digest,
+            "parameter_hash": hashlib.sha256(
+                scenario.effects.model_dump_json().encode()).hexdigest(),
+            "seed": seed,
+            "replications_stored": self.completed(scenario, seed),
+            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            **fields,
+        }
+        path = d / "manifest.json"
+        _atomic_write(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
+        return path

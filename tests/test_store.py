@@ -1,0 +1,64 @@
+"""Result store: atomic per-replication writes, resume after interruption, cache; precision."""
+
+import pandas as pd
+import pytest
+
+from acsim import Scenario, run
+from acsim.store import ResultStore
+
+SMALL = {"population.annual_inflow": 1200.0, "scenario.horizon_weeks": 40.0,
+         "scenario.warmup_weeks": 13.0, "staffing.caseworkers": 4}
+
+
+def test_interrupted_run_resumes_and_matches_an_uninterrupted_one(tmp_path):
+    sc = Scenario().with_changes(SMALL)
+    full = run(sc, replications=4, seed=3, workers=1, progress=False)
+
+    def stop_after_two(r, spells, m):
+        if r == 1:
+            raise KeyboardInterrupt
+
+    part = run(sc, replications=4, seed=3, workers=1, progress=False, store=tmp_path,
+               on_replication=stop_after_two)
+    assert part.interrupted and part.replications == 2
+    assert ResultStore(tmp_path).completed(sc, 3) == [0, 1]
+    resumed = run(sc, replications=4, seed=3, workers=1, progress=False, store=tmp_path)
+    assert resumed.simulated_replications == 2 and not resumed.interrupted
+    pd.testing.assert_frame_equal(resumed.spells, full.spells, check_exact=True)
+    pd.testing.assert_frame_equal(resumed.replication_metrics, full.replication_metrics)
+
+
+def test_cached_run_returns_without_simulating(tmp_path):
+    sc = Scenario().with_changes(SMALL)
+    first = run(sc, replications=2, seed=5, workers=1, progress=False, store=tmp_path)
+    again = run(sc, replications=2, seed=5, workers=1, progress=False, store=tmp_path)
+    assert first.simulated_replications == 2 and again.simulated_replications == 0
+    pd.testing.assert_frame_equal(first.spells, again.spells, check_exact=True)
+    fresh = run(sc, replications=2, seed=5, workers=1, progress=False, store=tmp_path,
+                use_cache=False)
+    assert fresh.simulated_replications == 2
+    manifest = (ResultStore(tmp_path).run_dir(sc, 5) / "manifest.json").read_text()
+    assert sc.digest in manifest and '"seed": 5' in manifest
+    # Another scenario or seed is a different entry.
+    assert ResultStore(tmp_path).completed(sc.with_changes({"staffing.caseworkers": 5}), 5) == []
+    assert ResultStore(tmp_path).completed(sc, 6) == []
+
+
+def test_precision_stopping_stops():
+    sc = Scenario().with_changes(SMALL)
+    res = run(sc, replications=3, seed=2, workers=1, progress=False, precision=0.2,
+              metric="rmst_104", max_replications=40)
+    v = res.replication_metrics["rmst_104"]
+    from acsim.comparison import t_interval
+
+    mean, lo, hi = t_interval(v.to_numpy())
+    assert res.replications < 40, res.replications
+    assert hi - lo <= 0.2 * mean, (res.replications, mean, lo, hi)
+    capped = run(sc, replications=2, seed=2, workers=1, progress=False, precision=1e-6,
+                 max_replications=4)
+    assert capped.replications == 4
+
+
+def test_precision_must_be_positive():
+    with pytest.raises(ValueError):
+        run(Scenario().with_changes(SMALL), precision=0.0, progress=False)
