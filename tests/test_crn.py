@@ -1,6 +1,7 @@
 """Common random numbers: identical variants are identical; better variants are never worse."""
 
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,3 +68,11 @@ def test_results_are_identical_for_one_and_two_workers():
     pd.testing.assert_frame_equal(one.spells, two.spells, check_exact=True)
     pd.testing.assert_frame_equal(one.replication_metrics, two.replication_metrics,
                                   check_exact=True)
+
+
+def test_dask_local_cluster_gives_the_same_results():
+    pytest.importorskip("dask.distributed")  # a dev dependency: CI installs it
+    sc = Scenario().with_changes(SMALL)
+    serial = run(sc, replications=2, seed=9, progress=False, workers=1)
+    dask = run(sc, replications=2, seed=9, progress=False, workers=2, backend="dask")
+    pd.testing.assert_frame_equal(serial.spells, dask.spells, check_exact=True)

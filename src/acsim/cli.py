@@ -37,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--workers", type=int, default=None,
                    help="worker processes (default: all cores); results do not depend on it")
+    r.add_argument("--backend", choices=["process", "dask"], default="process",
+                   help="where replications run: a local process pool or Dask distributed")
+    r.add_argument("--scheduler", default=None,
+                   help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster")
     r.add_argument("--store", type=Path, default=None,
                    help="result store: completed replications are kept there, and a rerun or an "
                         "interrupted run resumes from it")
@@ -57,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--out", type=Path, default=None,
                    help="directory for comparison.csv and the figures")
     c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
+    c.add_argument("--backend", choices=["process", "dask"], default="process")
+    c.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:PORT)")
     c.add_argument("--business-case", action="store_true",
                    help="business case of each scenario against the first (paired replications)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -134,6 +140,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             progress=False if args.quiet else None, workers=args.workers,
             store=args.store, use_cache=not args.no_cache, precision=args.precision,
             metric=args.metric, max_replications=args.max_replications,
+            backend=args.backend, scheduler=args.scheduler,
         )
     _notes(caught)
     if not scenario.effects.calibrated:
@@ -179,7 +186,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         warnings.simplefilter("ignore", UncalibratedWarning)
         warnings.simplefilter("always", RatesCoverageWarning)
         cmp = compare(scenarios, replications=args.replications, seed=args.seed,
-                      workers=args.workers, progress=False if args.quiet else None)
+                      workers=args.workers, progress=False if args.quiet else None,
+                      backend=args.backend, scheduler=args.scheduler)
     _notes(caught)
     if not all(s.effects.calibrated for s in scenarios):
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)

@@ -181,6 +181,8 @@ def compare(
     seed: int | None = None,
     workers: int | None = None,
     progress: bool | None = None,
+    backend: str = "process",
+    scheduler: str | None = None,
 ) -> Comparison:
     """Run scenarios on common random numbers and compare them with the first.
 
@@ -190,7 +192,8 @@ def compare(
     if len(scenarios) < 1:
         raise ValueError("compare needs at least one scenario")
     root = root_entropy(seed)
-    results = [run(s, replications=replications, seed=root, workers=workers, progress=progress)
+    results = [run(s, replications=replications, seed=root, workers=workers, progress=progress,
+                   backend=backend, scheduler=scheduler)
                for s in _unique_names(scenarios)]
     return Comparison(results=results, seed=root)
 
@@ -203,6 +206,8 @@ def sweep(
     workers: int | None = None,
     metrics: Sequence[str] = COMPARISON_METRICS,
     progress: bool | None = None,
+    backend: str = "process",
+    scheduler: str | None = None,
 ) -> pd.DataFrame:
     """Run every combination of ``grid`` (dotted key path -> values) on common random numbers.
 
@@ -218,7 +223,7 @@ def sweep(
         changes = dict(zip(keys, values, strict=True))
         variant = scenario.with_changes(changes, source="sweep")
         res = run(variant, replications=replications, seed=root, workers=workers,
-                  progress=progress)
+                  progress=progress, backend=backend, scheduler=scheduler)
         rm = res.replication_metrics
         for metric in metrics:
             if metric in rm:

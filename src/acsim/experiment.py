@@ -20,7 +20,7 @@ from scipy import stats
 
 from .costs import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from .engine import JobCentre
-from .exceptions import UncalibratedWarning
+from .exceptions import ScenarioError, UncalibratedWarning
 from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
 from .rates import default_rates
 from .rng import root_entropy
@@ -158,10 +158,47 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
+def _dask_client(scheduler: str | None, workers: int):
+    """A Dask client: to ``scheduler`` if given, else to a local cluster on loopback."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:  # pragma: no cover - depends on the environment
+        raise ScenarioError(
+            "--backend", "dask",
+            "Dask is not installed; install it with: pip install 'acsim[distributed]'",
+        ) from None
+    if scheduler:
+        return Client(scheduler), None
+    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                           host="127.0.0.1", dashboard_address=None)
+    return Client(cluster), cluster
+
+
 def _replications(
-    scenario: Scenario, root: int, indices: list[int], workers: int
+    scenario: Scenario, root: int, indices: list[int], workers: int,
+    backend: str = "process", scheduler: str | None = None,
 ) -> Iterator[tuple[int, pd.DataFrame, dict]]:
-    """Yield ``(index, spells, metrics)`` as replications complete (any order)."""
+    """Yield ``(index, spells, metrics)`` as replications complete (any order).
+
+    Backends: ``"process"`` (a local process pool, or serial with one worker) and ``"dask"``
+    (an existing Dask cluster named by ``scheduler``, or a local one). Every backend runs the
+    same function on the same ``(seed, replication)``, so results are identical.
+    """
+    if backend == "dask" and indices:
+        client, cluster = _dask_client(scheduler, workers)
+        try:
+            futures = {client.submit(run_replication, scenario, root, r, pure=False): r
+                       for r in indices}
+            from dask.distributed import as_completed as dask_completed
+
+            for fut in dask_completed(list(futures)):
+                spells, m = fut.result()
+                yield futures[fut], spells, m
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+        return
     if workers <= 1 or len(indices) <= 1:
         for r in indices:
             spells, m = run_replication(scenario, root, r)
@@ -203,6 +240,8 @@ def run(
     precision: float | None = None,
     metric: str = "rmst_104",
     max_replications: int = 200,
+    backend: str = "process",
+    scheduler: str | None = None,
 ) -> RunResult:
     """Run a scenario.
 
@@ -225,6 +264,9 @@ def run(
             than this fraction of its mean (at most ``max_replications``).
         metric: The metric ``precision`` applies to.
         max_replications: Upper bound with ``precision``.
+        backend: ``"process"`` (local process pool) or ``"dask"`` (Dask distributed).
+        scheduler: Address of an existing Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"``;
+            with ``backend="dask"`` and no scheduler a local cluster is started.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -234,6 +276,8 @@ def run(
 
     if replications < 1:
         raise ValueError("replications must be at least 1")
+    if backend not in ("process", "dask"):
+        raise ScenarioError("--backend", "", f"expected 'process' or 'dask', got {backend!r}")
     if precision is not None and not precision > 0:
         raise ValueError("precision must be a positive fraction, e.g. 0.02")
     root = root_entropy(seed)
@@ -280,7 +324,8 @@ def run(
             for r in [r for r in batch if r in cached]:
                 take(r, *store.load(scenario, root, r))  # type: ignore[union-attr]
             todo = [r for r in batch if r not in cached]
-            for r, spells, m in _replications(scenario, root, todo, n_workers):
+            for r, spells, m in _replications(scenario, root, todo, n_workers, backend,
+                                              scheduler):
                 weekly = m.pop("_weekly", None)
                 if store is not None:
                     store.save(scenario, root, r, spells, m, weekly)
@@ -311,7 +356,8 @@ def run(
     )
     if store is not None:
         store.write_manifest(scenario, root, replications=len(order), workers=n_workers,
-                             backend="process" if n_workers > 1 else "serial",
+                             backend=backend if backend == "dask" or n_workers > 1
+                             else "serial", scheduler=scheduler,
                              wall_time_seconds=round(result.wall_time, 3),
                              interrupted=interrupted)
     return result
