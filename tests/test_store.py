@@ -62,3 +62,16 @@ def test_precision_stopping_stops():
 def test_precision_must_be_positive():
     with pytest.raises(ValueError):
         run(Scenario().with_changes(SMALL), precision=0.0, progress=False)
+
+
+def test_summaries_without_keeping_spells_in_memory(tmp_path):
+    sc = Scenario().with_changes(SMALL)
+    kept = run(sc, replications=2, seed=4, workers=1, progress=False)
+    lean = run(sc, replications=2, seed=4, workers=1, progress=False, keep_spells=False,
+               store=tmp_path)
+    assert lean.spells.empty and list(lean.spells.columns) == list(kept.spells.columns)
+    pd.testing.assert_frame_equal(lean.summary, kept.summary)
+    with pytest.raises(ValueError, match="kept no spells"):
+        lean.survival()
+    spells, _, _ = ResultStore(tmp_path).load(sc, 4, 1)
+    assert len(spells) == (kept.spells["replication"] == 1).sum()

@@ -21,7 +21,7 @@ from scipy import stats
 from .costs import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from .engine import JobCentre
 from .exceptions import ScenarioError, UncalibratedWarning
-from .outcomes import analysis_window, kaplan_meier, metrics, spell_table
+from .outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
 from .rates import default_rates
 from .rng import root_entropy
 from .scenario import Scenario
@@ -48,7 +48,7 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     with warnings.catch_warnings():
         # Said once per run by run(), not once per replication and worker.
         warnings.simplefilter("ignore", RatesCoverageWarning)
-        spells = spell_costs(spells, scenario, start_week=warmup, end_week=centre.end)
+        spells = compact(spell_costs(spells, scenario, start_week=warmup, end_week=centre.end))
     m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
     costs = cost_summary(spells)
     m["cost_per_year"] = costs.per_year("total")
@@ -125,6 +125,9 @@ class RunResult:
 
     def survival(self):
         """Kaplan-Meier fit (lifelines) of staying unemployed over all replications."""
+        if self.spells.empty and self.replications:
+            raise ValueError("this run kept no spells (keep_spells=False): read them from its "
+                             "result store to fit survival curves")
         if self._km is None:
             self._km = kaplan_meier(self.analysed_spells(), label=self.scenario.name)
         return self._km
@@ -242,6 +245,7 @@ def run(
     max_replications: int = 200,
     backend: str = "process",
     scheduler: str | None = None,
+    keep_spells: bool = True,
 ) -> RunResult:
     """Run a scenario.
 
@@ -267,6 +271,9 @@ def run(
         backend: ``"process"`` (local process pool) or ``"dask"`` (Dask distributed).
         scheduler: Address of an existing Dask scheduler, e.g. ``"tcp://10.0.0.5:8786"``;
             with ``backend="dask"`` and no scheduler a local cluster is started.
+        keep_spells: Keep every spell in memory. With ``False`` each replication's spells are
+            dropped once its metrics are taken (and written to ``store``, if given): summaries
+            and costs per replication stay available in constant memory.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -312,7 +319,7 @@ def run(
     )
 
     def take(r: int, spells: pd.DataFrame, m: dict, weekly: pd.DataFrame | None) -> None:
-        frames[r], rows[r], weeklies[r] = spells, m, weekly
+        frames[r], rows[r], weeklies[r] = (spells if keep_spells else spells.iloc[:0]), m, weekly
         if on_replication is not None:
             on_replication(r, spells, m)
         bar.update(1)
@@ -347,7 +354,7 @@ def run(
     result = RunResult(
         scenario=scenario,
         seed=root,
-        spells=pd.concat([frames[r] for r in order], ignore_index=True),
+        spells=compact(pd.concat([frames[r] for r in order], ignore_index=True)),
         replication_metrics=pd.DataFrame([rows[r] for r in order]).reset_index(drop=True),
         wall_time=time.perf_counter() - t0,
         interrupted=interrupted,
