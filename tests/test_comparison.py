@@ -59,3 +59,17 @@ def test_cli_compare_writes_table_and_figures(tmp_path, capsys):
 def test_cli_compare_bad_input_exits_2(args, capsys):
     assert main(args) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 1
+
+
+def test_compare_precision_stops_on_the_paired_difference():
+    base = Scenario().with_changes(SMALL)
+    more = base.with_changes({"scenario.name": "more", "staffing.caseworkers": 8})
+    cmp = acsim.compare([base, more], replications=3, seed=2, workers=1, progress=False,
+                        precision=0.25, metric="rmst_104", max_replications=30)
+    t = cmp.table(metrics=["rmst_104"])
+    width = t["diff_ci_high"].iloc[1] - t["diff_ci_low"].iloc[1]
+    reps = cmp.results[0].replications
+    assert reps < 30 and width <= 0.25 * t["mean"].iloc[0], (reps, width)
+    capped = acsim.compare([base, more], replications=2, seed=2, workers=1, progress=False,
+                           precision=1e-9, max_replications=4)
+    assert capped.results[1].replications == 4

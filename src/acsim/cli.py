@@ -63,6 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
     c.add_argument("--backend", choices=["process", "dask"], default="process")
     c.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:PORT)")
+    c.add_argument("--precision", type=float, default=None,
+                   help="add replications until each paired difference's 95 %% interval is "
+                        "narrower than this fraction of the first scenario's mean")
+    c.add_argument("--metric", default="rmst_104", help="metric for --precision")
+    c.add_argument("--max-replications", type=int, default=200)
     c.add_argument("--business-case", action="store_true",
                    help="business case of each scenario against the first (paired replications)")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -187,7 +192,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         warnings.simplefilter("always", RatesCoverageWarning)
         cmp = compare(scenarios, replications=args.replications, seed=args.seed,
                       workers=args.workers, progress=False if args.quiet else None,
-                      backend=args.backend, scheduler=args.scheduler)
+                      backend=args.backend, scheduler=args.scheduler,
+                      precision=args.precision, metric=args.metric,
+                      max_replications=args.max_replications)
     _notes(caught)
     if not all(s.effects.calibrated for s in scenarios):
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)

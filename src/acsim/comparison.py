@@ -183,19 +183,51 @@ def compare(
     progress: bool | None = None,
     backend: str = "process",
     scheduler: str | None = None,
+    precision: float | None = None,
+    metric: str = "rmst_104",
+    max_replications: int = 200,
 ) -> Comparison:
     """Run scenarios on common random numbers and compare them with the first.
 
     Every scenario runs replications ``0 .. replications-1`` from the same root seed, so the
     same jobseekers get the same draws: differences are paired.
+
+    With ``precision``, replications are added (to every scenario alike) until the 95 %
+    interval of each paired difference in ``metric`` is narrower than ``precision`` times the
+    first scenario's mean, or ``max_replications`` is reached. Replications already run are
+    kept in a temporary result store, so each round only simulates the new ones.
     """
     if len(scenarios) < 1:
         raise ValueError("compare needs at least one scenario")
     root = root_entropy(seed)
-    results = [run(s, replications=replications, seed=root, workers=workers, progress=progress,
-                   backend=backend, scheduler=scheduler)
-               for s in _unique_names(scenarios)]
-    return Comparison(results=results, seed=root)
+    named = _unique_names(scenarios)
+    if precision is None:
+        results = [run(s, replications=replications, seed=root, workers=workers,
+                       progress=progress, backend=backend, scheduler=scheduler)
+                   for s in named]
+        return Comparison(results=results, seed=root)
+    if not precision > 0:
+        raise ValueError("precision must be a positive fraction, e.g. 0.02")
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="acsim-compare-") as tmp:
+        reps = replications
+        while True:
+            results = [run(s, replications=reps, seed=root, workers=workers, progress=progress,
+                           backend=backend, scheduler=scheduler, store=tmp) for s in named]
+            cmp = Comparison(results=results, seed=root)
+            if reps >= max_replications or (len(named) > 1 and reps >= 3
+                                             and _paired_precise(cmp, metric, precision)):
+                return cmp
+            step = max(2, workers or 2)
+            reps = min(max_replications, reps + step)
+
+
+def _paired_precise(cmp: Comparison, metric: str, precision: float) -> bool:
+    t = cmp.table(metrics=[metric])
+    base = abs(t["mean"].iloc[0])
+    diffs = t.iloc[1:]
+    return bool(((diffs["diff_ci_high"] - diffs["diff_ci_low"]) <= precision * base).all())
 
 
 def sweep(
