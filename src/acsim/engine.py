@@ -13,7 +13,7 @@ from __future__ import annotations
 import gc
 import heapq
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,7 @@ from .rng import Stream, StreamSet
 from .scenario import Scenario
 from .spell import Spell
 
-__all__ = ["JobCentre", "SPELL_FIELDS"]
+__all__ = ["JobCentre", "SPELL_FIELDS", "run_paused_gc"]
 
 INF = math.inf
 
@@ -44,6 +44,23 @@ SPELL_FIELDS = (
     "caseworker_group", "meetings_held", "meetings_late", "meeting_delay_weeks",
     "group_meetings", "programmes", "programme_weeks", "subsidised_weeks",
 )
+
+
+def run_paused_gc(env: simpy.Environment) -> None:
+    """Run ``env`` to the end with the cyclic garbage collector paused.
+
+    A run builds a large, long-lived object graph with almost no reference cycles (about 20 per
+    run): the cyclic collector would rescan it again and again, making time per jobseeker grow
+    with the population. It is paused for the run and collects afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        env.run()
+    finally:
+        if was_enabled:
+            gc.enable()
+            gc.collect(0)
 
 
 class JobCentre:
@@ -182,24 +199,32 @@ class JobCentre:
             self.root, self.replication,
         )
         self.population = pop
-        ids = np.array([js.id for js in pop.inflow + pop.stock], dtype=np.int64)
-        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 8), (Stream.SCREENING, 2)):
-            self._streams[stream] = StreamSet(self.root, self.replication, stream, ids, block)
-        for js in pop.stock:
-            self.env.process(self._jobseeker(js, -js.elapsed))
-        self.env.process(self._inflow(pop.inflow))
-        # The run builds a large, long-lived object graph with almost no reference cycles
-        # (about 20 per run): the cyclic collector would rescan it again and again, making
-        # time per jobseeker grow with the population. Pause it for the run, collect after.
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self.env.run()
-        finally:
-            if was_enabled:
-                gc.enable()
-                gc.collect(0)
+        self.admit(pop.inflow, pop.stock)
+        run_paused_gc(self.env)
         self.events = self._event_count
+
+    def admit(
+        self,
+        inflow: Sequence[Jobseeker],
+        stock: Sequence[Jobseeker] = (),
+        keys: np.ndarray | None = None,
+    ) -> None:
+        """Start the processes of an inflow (arriving at ``js.arrival``) and a stock.
+
+        Args:
+            inflow: Jobseekers in arrival order.
+            stock: Jobseekers already unemployed at time 0.
+            keys: Ids for which to prepare the random streams (default: those admitted). Pass
+                the ids of a whole trial so that every arm sees the same streams.
+
+        """
+        if keys is None:
+            keys = np.array([js.id for js in [*inflow, *stock]], dtype=np.int64)
+        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 8), (Stream.SCREENING, 2)):
+            self._streams[stream] = StreamSet(self.root, self.replication, stream, keys, block)
+        for js in stock:
+            self.env.process(self._jobseeker(js, -js.elapsed))
+        self.env.process(self._inflow(inflow))
 
     _event_count = 0
 

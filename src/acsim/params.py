@@ -8,7 +8,9 @@ names the file, the dotted key path and what was expected.
 from __future__ import annotations
 
 import math
+import tomllib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
@@ -23,6 +25,7 @@ __all__ = [
     "group_value",
     "loc_to_path",
     "raise_scenario_error",
+    "read_toml",
     "resolve_group_value",
 ]
 
@@ -157,3 +160,16 @@ def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseMode
     if not isinstance(got, (dict, list)):
         msg = f"{msg}; got {got!r}"
     raise ScenarioError(source, path, msg) from None
+
+
+def read_toml(path: str | Path) -> dict[str, Any]:
+    """Read a TOML file; a missing, undecodable or invalid file is a :class:`ScenarioError`."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(str(p), "", "file not found")
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(str(p), "", f"not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(str(p), "", "not a UTF-8 text file") from None

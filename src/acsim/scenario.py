@@ -22,7 +22,7 @@ from pydantic import Field, ValidationError, model_validator
 
 from .exceptions import ScenarioError
 from .hazards import HazardSpec
-from .params import Spec, raise_scenario_error
+from .params import Spec, raise_scenario_error, read_toml
 from .policies.activation import ActivationEffects, ActivationSpec
 from .policies.caseworkers import CaseworkerEffectsSpec
 from .policies.education import CourseEffects, CourseSpec
@@ -228,13 +228,4 @@ def load_scenario(path: str | Path) -> Scenario:
         ScenarioError: The file is missing, is not valid TOML, or a value does not validate.
 
     """
-    p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(str(p), "", "file not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(str(p), "", f"not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
-    return Scenario.from_dict(data, source=str(p))
+    return Scenario.from_dict(read_toml(path), source=str(path))

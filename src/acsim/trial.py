@@ -1,0 +1,326 @@
+"""Virtual trials: a study's design reproduced inside the simulator.
+
+A trial file names a study population, a horizon and two or more arms, each given as scenario
+tables (the same vocabulary as a scenario file) merged over a common ``[base]``. One population
+is drawn; jobseekers are randomised to arms (or, with ``allocation = "crossed"``, every jobseeker
+is followed under every arm: the potential outcomes of the same people, with common random
+numbers). All arms run in one SimPy environment, each arm's protocol in its own job centre, and
+each person is followed for ``follow_up_weeks`` from entry. See :mod:`acsim.trial_metrics` for
+the outcome metrics.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+import simpy
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from .engine import JobCentre, run_paused_gc
+from .exceptions import ScenarioError
+from .params import Spec, raise_scenario_error, read_toml
+from .population import draw_population
+from .rng import Stream, StreamSet, root_entropy
+from .scenario import Effects, Scenario
+from .trial_metrics import Metric, estimate, parse_metric, person_outcomes
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
+__all__ = ["Trial", "TrialResult", "TrialSpec", "load_trial", "run_trial"]
+
+#: Keys a trial sets itself, which its ``[base]`` and arms may not set.
+_TRIAL_POPULATION_KEYS = ("annual_inflow", "graduate_profile", "experienced_profile", "stock")
+_ARM_FORBIDDEN = ("scenario", "population", "hazard")
+_DAYS_PER_YEAR_IN_WEEKS = 365.25 / 7.0
+
+
+class TrialSpec(Spec):
+    """The ``[trial]`` table: identity, size, horizon, allocation and metrics.
+
+    Attributes:
+        id: Short name (the file stem).
+        title: The study, in words.
+        records: Evidence records (``T01``...) this trial serves.
+        source: Where the design comes from.
+        n: Jobseekers in the trial (expected; arrivals are Poisson), split over the arms.
+        intake_weeks: Entries are spread evenly over these weeks.
+        follow_up_weeks: Each person is followed this long from entry.
+        seed: Default seed.
+        allocation: ``"randomised"`` (each person in one arm, as in the study) or ``"crossed"``
+            (each person under every arm; paired differences, far less simulation noise).
+        control: The control arm.
+        metrics: Outcome metrics to report (see :func:`acsim.trial_metrics.parse_metric`).
+
+    """
+
+    id: str = Field(min_length=1)
+    title: str = ""
+    records: tuple[str, ...] = ()
+    source: str = ""
+    n: int = Field(4000, ge=2, le=5_000_000)
+    intake_weeks: float = Field(13.0, gt=0, le=520)
+    follow_up_weeks: float = Field(104.0, gt=0, le=520)
+    seed: int = Field(0, ge=0)
+    allocation: Literal["randomised", "crossed"] = "randomised"
+    control: str = "control"
+    metrics: tuple[str, ...] = Field(min_length=1)
+
+    @field_validator("metrics")
+    @classmethod
+    def _known_metrics(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        for m in v:
+            parse_metric(m)
+        return v
+
+    @model_validator(mode="after")
+    def _horizons(self) -> TrialSpec:
+        for m in self.metrics:
+            need = parse_metric(m).horizon
+            if need > self.follow_up_weeks:
+                raise ValueError(
+                    f"metric {m!r} needs {need:g} weeks of follow-up; follow_up_weeks is "
+                    f"{self.follow_up_weeks:g}"
+                )
+        return self
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A validated trial: its spec, the base tables and the arms' tables.
+
+    Use :func:`load_trial` or :meth:`from_dict`; :meth:`scenarios` gives each arm's scenario.
+    """
+
+    spec: TrialSpec
+    base: Mapping[str, Any]
+    arms: Mapping[str, Mapping[str, Any]]
+    source: str = "<api>"
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<api>") -> Trial:
+        """Validate the tables of a trial file."""
+        unknown = [k for k in data if k not in ("trial", "base", "arms")]
+        if unknown:
+            raise ScenarioError(source, unknown[0], "unknown key (allowed here: arms, base, "
+                                "trial)")
+        if "trial" not in data:
+            raise ScenarioError(source, "trial", "required table is missing")
+        try:
+            spec = TrialSpec.model_validate(dict(data["trial"]))
+        except ValidationError as exc:
+            raise_scenario_error(exc, source, TrialSpec)
+            raise  # unreachable
+        except ScenarioError:
+            raise
+        base = dict(data.get("base", {}))
+        if "scenario" in base:
+            raise ScenarioError(source, "base.scenario", "a trial sets its own run window; "
+                                "use trial.intake_weeks and trial.follow_up_weeks")
+        for key in _TRIAL_POPULATION_KEYS:
+            if key in base.get("population", {}):
+                raise ScenarioError(source, f"base.population.{key}", "a trial sets this "
+                                    "itself; use trial.n and trial.intake_weeks")
+        arms = data.get("arms", {})
+        if not isinstance(arms, Mapping) or len(arms) < 2:
+            raise ScenarioError(source, "arms", "a trial needs at least two arms")
+        if spec.control not in arms:
+            raise ScenarioError(source, "trial.control",
+                                f"no arm named {spec.control!r}; arms are {sorted(arms)}")
+        for name, tables in arms.items():
+            for key in _ARM_FORBIDDEN:
+                if key in tables:
+                    raise ScenarioError(source, f"arms.{name}.{key}", "must be the same for "
+                                        "every arm: set it in [base]")
+        trial = cls(spec, base, {k: dict(v) for k, v in arms.items()}, source)
+        trial.scenarios()  # validates every arm
+        return trial
+
+    @property
+    def id(self) -> str:
+        """The trial's id."""
+        return self.spec.id
+
+    @property
+    def arm_names(self) -> list[str]:
+        """Arms, control first."""
+        return [self.spec.control, *[a for a in self.arms if a != self.spec.control]]
+
+    def scenarios(
+        self, n: int | None = None, effects: Effects | None = None
+    ) -> dict[str, Scenario]:
+        """Each arm as a scenario (control first).
+
+        Args:
+            n: Trial size (default: the file's).
+            effects: Effect sizes to use (default: acsim's). An arm's own ``effects`` keys
+                (such as caseworker attributes) are merged over them.
+
+        """
+        s = self.spec
+        n = s.n if n is None else n
+        out = {}
+        for name in self.arm_names:
+            data = _merge(self.base, self.arms[name])
+            if effects is not None:
+                data["effects"] = _merge(effects.to_dict(), data.get("effects", {}))
+            data["scenario"] = {
+                "name": f"{s.id}:{name}", "warmup_weeks": 0.0,
+                "horizon_weeks": s.intake_weeks + s.follow_up_weeks,
+            }
+            pop = data.setdefault("population", {})
+            pop["annual_inflow"] = n * _DAYS_PER_YEAR_IN_WEEKS / s.intake_weeks
+            pop["graduate_profile"] = pop["experienced_profile"] = [1.0] * 12
+            out[name] = Scenario.from_dict(data, source=f"{self.source} [arms.{name} over base]")
+        return out
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(dict(base))
+    for k, v in over.items():
+        if isinstance(v, Mapping) and isinstance(out.get(k), Mapping):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_trial(path: str | Path) -> Trial:
+    """Read and validate a trial TOML file.
+
+    Raises:
+        ScenarioError: The file is missing, not TOML, or a value does not validate.
+
+    """
+    return Trial.from_dict(read_toml(path), source=str(path))
+
+
+@dataclass
+class TrialResult:
+    """Outcome of a trial run.
+
+    Attributes:
+        trial: The trial.
+        table: One row per metric and treatment arm: ``metric, arm, control, treatment,
+            effect, ci_low, ci_high, n_control, n_treatment``.
+        persons: Per person and arm: entry, first-spell duration and exit, and the outcomes.
+        n: Trial size used.
+        seed: Seed used.
+        allocation: Allocation used.
+
+    """
+
+    trial: Trial
+    table: pd.DataFrame
+    persons: pd.DataFrame = field(repr=False)
+    n: int = 0
+    seed: int = 0
+    allocation: str = "randomised"
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The effect table (``metric, arm, control, treatment, effect, ci_low, ci_high``)."""
+        return self.table
+
+    def effect(self, metric: str, arm: str) -> pd.Series:
+        """The row of one metric and treatment arm."""
+        rows = self.table[(self.table["metric"] == metric) & (self.table["arm"] == arm)]
+        if rows.empty:
+            raise KeyError(f"trial {self.trial.id} has no result for {metric!r} in arm {arm!r}")
+        return rows.iloc[0]
+
+    def plot_survival(self, ax: Axes | None = None, group: str | None = None) -> Axes:
+        """Kaplan-Meier curves of the first spell by arm (share still unemployed)."""
+        import matplotlib.pyplot as plt
+        from lifelines import KaplanMeierFitter
+
+        from .trial_metrics import group_mask
+
+        if ax is None:
+            _, ax = plt.subplots(figsize=(7, 4))
+        df = self.persons
+        if group:
+            df = df[group_mask(df, group)]
+        for arm in self.trial.arm_names:
+            d = df[df["arm"] == arm]
+            km = KaplanMeierFitter(label=f"{arm} (n={len(d):,})")
+            km.fit(d["duration"], d["ended"])
+            km.plot_survival_function(ax=ax, ci_show=True)
+        title = f"{self.trial.id}: {self.trial.spec.title}"
+        ax.set(xlabel="weeks since entry", ylabel="share still unemployed (first spell)",
+               title=title + (f" [{group}]" if group else ""), ylim=(0, 1))
+        return ax
+
+    def save(self, out: str | Path) -> Path:
+        """Write ``trial.csv`` and ``survival.png`` to ``out``; returns the CSV's path."""
+        import matplotlib.pyplot as plt
+
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / "trial.csv"
+        self.table.to_csv(path, index=False)
+        ax = self.plot_survival()
+        ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
+        plt.close(ax.figure)
+        return path
+
+
+def run_trial(
+    trial: Trial,
+    n: int | None = None,
+    seed: int | None = None,
+    allocation: Literal["randomised", "crossed"] | None = None,
+    effects: Effects | None = None,
+    metrics: tuple[str, ...] | None = None,
+) -> TrialResult:
+    """Run a trial and estimate its effects.
+
+    Args:
+        trial: The trial.
+        n: Number of jobseekers (default: the file's).
+        seed: Seed (default: the file's).
+        allocation: Override the file's allocation.
+        effects: Effect sizes (default: acsim's calibrated ones).
+        metrics: Metrics to report (default: the file's).
+
+    Returns:
+        The effects of every treatment arm against the control, per metric.
+
+    """
+    s = trial.spec
+    n = s.n if n is None else n
+    seed = s.seed if seed is None else seed
+    allocation = allocation or s.allocation
+    wanted: list[Metric] = [parse_metric(m) for m in (metrics or s.metrics)]
+    scenarios = trial.scenarios(n=n, effects=effects)
+    names = list(scenarios)
+    root = root_entropy(seed)
+    control = scenarios[s.control]
+    pop = draw_population(control.population, date(2019, 1, 1), s.intake_weeks,
+                          control.hazard.covariates, root, 0)
+    people = pop.inflow
+    ids = np.array([js.id for js in people], dtype=np.int64)
+    if allocation == "randomised" and len(ids):
+        u = StreamSet(root, 0, Stream.ASSIGNMENT, ids, block=1).matrix()[:, 0]
+        arm_of = np.minimum((u * len(names)).astype(int), len(names) - 1)
+    else:
+        arm_of = None
+    env = simpy.Environment()
+    centres = {}
+    for a, name in enumerate(names):
+        members = people if arm_of is None else [p for p, g in zip(people, arm_of, strict=True)
+                                                 if g == a]
+        centre = JobCentre(scenarios[name], root, 0, env)
+        centre.admit(members, keys=ids)
+        centres[name] = (centre, members)
+    run_paused_gc(env)
+    persons = person_outcomes(centres, s.follow_up_weeks, wanted)
+    table = estimate(persons, names, wanted, paired=arm_of is None, seed=seed)
+    return TrialResult(trial, table, persons, n, seed, allocation)
