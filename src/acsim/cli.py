@@ -1,7 +1,7 @@
 """The ``acsim`` command line.
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming the file and key), 1 internal
-error.
+error, 3 ``acsim validate`` found a check outside its tolerance.
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ import warnings
 from pathlib import Path
 
 from . import __version__
+from .cli_evidence import COMMANDS as EVIDENCE_COMMANDS
+from .cli_evidence import add_parsers as add_evidence_parsers
 from .costs import RatesCoverageWarning
 from .exceptions import ScenarioError, UncalibratedWarning
 
@@ -84,6 +86,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--write", action="store_true", help="write the fitted level into the file")
     k.add_argument("--stock", action="store_true",
                    help="also fit the annual inflow to Copenhagen's 2019 stock (seed 000, M03)")
+    add_evidence_parsers(sub)
     return p
 
 
@@ -281,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_compare(args)
         if args.command == "calibrate-levels":
             return _cmd_calibrate_levels(args)
+        if args.command in EVIDENCE_COMMANDS:
+            return EVIDENCE_COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ way, and every error names the source, the key path and what was expected.
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -33,7 +34,16 @@ from .policies.screening import ScreeningSpec
 from .policies.staffing import StaffingSpec
 from .population import PopulationSpec
 
-__all__ = ["Effects", "ProgrammeEntry", "RunSpec", "Scenario", "load_scenario", "parse_override"]
+__all__ = [
+    "EFFECTS_FILE",
+    "Effects",
+    "ProgrammeEntry",
+    "RunSpec",
+    "Scenario",
+    "default_effects",
+    "load_scenario",
+    "parse_override",
+]
 
 
 class RunSpec(Spec):
@@ -63,6 +73,10 @@ class RunSpec(Spec):
 class Effects(Spec):
     """Effect sizes shared by all municipalities: what calibration fits.
 
+    The class defaults are uncalibrated placeholders. A scenario without an ``[effects]`` table
+    gets :func:`default_effects`: the calibrated values in ``acsim/data/effects.toml``, written by
+    ``acsim calibrate`` with each value's targets and fit.
+
     Attributes:
         calibrated: False while these are the uncalibrated placeholders shipped with acsim.
         source: Where the values come from.
@@ -84,6 +98,22 @@ class Effects(Spec):
     caseworkers: CaseworkerEffectsSpec = CaseworkerEffectsSpec()
 
 
+#: The calibrated effect sizes shipped with acsim (written by ``acsim calibrate``).
+EFFECTS_FILE = Path(__file__).parent / "data" / "effects.toml"
+
+
+@functools.cache
+def default_effects() -> Effects:
+    """The calibrated effects of ``acsim/data/effects.toml``, or the placeholders without it."""
+    if not EFFECTS_FILE.is_file():
+        return Effects()
+    try:
+        return Effects.model_validate(read_toml(EFFECTS_FILE))
+    except ValidationError as exc:
+        raise_scenario_error(exc, str(EFFECTS_FILE), Effects)
+        raise  # unreachable
+
+
 ProgrammeEntry = Annotated[
     ActivationSpec | InternshipSpec | WageSubsidySpec | CourseSpec, Field(discriminator="kind")
 ]
@@ -100,7 +130,7 @@ class Scenario(Spec):
     screening: ScreeningSpec = ScreeningSpec()
     programmes: tuple[ProgrammeEntry, ...] = ()
     provider: ProviderSpec = ProviderSpec()
-    effects: Effects = Effects()
+    effects: Effects = Field(default_factory=default_effects)
 
     @model_validator(mode="after")
     def _tracks_exist(self) -> Scenario:

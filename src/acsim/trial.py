@@ -12,6 +12,7 @@ the outcome metrics.
 from __future__ import annotations
 
 import copy
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -24,7 +25,7 @@ import simpy
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from .engine import JobCentre, run_paused_gc
-from .exceptions import ScenarioError
+from .exceptions import ScenarioError, UncalibratedWarning
 from .params import Spec, raise_scenario_error, read_toml
 from .population import draw_population
 from .rng import Stream, StreamSet, root_entropy
@@ -114,12 +115,13 @@ class Trial:
         if "trial" not in data:
             raise ScenarioError(source, "trial", "required table is missing")
         try:
-            spec = TrialSpec.model_validate(dict(data["trial"]))
-        except ValidationError as exc:
-            raise_scenario_error(exc, source, TrialSpec)
-            raise  # unreachable
-        except ScenarioError:
-            raise
+            try:
+                spec = TrialSpec.model_validate(dict(data["trial"]))
+            except ValidationError as exc:
+                raise_scenario_error(exc, source, TrialSpec)
+        except ScenarioError as err:
+            key = f"trial.{err.key}" if err.key else "trial"
+            raise ScenarioError(source, key, err.problem) from None
         base = dict(data.get("base", {}))
         if "scenario" in base:
             raise ScenarioError(source, "base.scenario", "a trial sets its own run window; "
@@ -279,6 +281,7 @@ def run_trial(
     allocation: Literal["randomised", "crossed"] | None = None,
     effects: Effects | None = None,
     metrics: tuple[str, ...] | None = None,
+    arms: tuple[str, ...] | None = None,
 ) -> TrialResult:
     """Run a trial and estimate its effects.
 
@@ -289,6 +292,7 @@ def run_trial(
         allocation: Override the file's allocation.
         effects: Effect sizes (default: acsim's calibrated ones).
         metrics: Metrics to report (default: the file's).
+        arms: Treatment arms to simulate (default: all); the control always runs.
 
     Returns:
         The effects of every treatment arm against the control, per metric.
@@ -300,6 +304,14 @@ def run_trial(
     allocation = allocation or s.allocation
     wanted: list[Metric] = [parse_metric(m) for m in (metrics or s.metrics)]
     scenarios = trial.scenarios(n=n, effects=effects)
+    if not scenarios[s.control].effects.calibrated:
+        warnings.warn("effect sizes are uncalibrated placeholders; treat effects as "
+                      "illustrative", UncalibratedWarning, stacklevel=2)
+    if arms is not None:
+        unknown = [a for a in arms if a not in scenarios]
+        if unknown:
+            raise ScenarioError(trial.source, f"arms.{unknown[0]}", "no such arm")
+        scenarios = {k: v for k, v in scenarios.items() if k == s.control or k in arms}
     names = list(scenarios)
     root = root_entropy(seed)
     control = scenarios[s.control]

@@ -1,0 +1,128 @@
+"""The evidence subcommands of ``acsim``: ``trial``, ``calibrate`` and ``validate``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .exceptions import ScenarioError
+
+__all__ = ["CHECKS_FAILED", "COMMANDS", "add_parsers"]
+
+#: Exit code of ``acsim validate`` when a check is outside its tolerance.
+CHECKS_FAILED = 3
+
+
+def add_parsers(sub: argparse._SubParsersAction) -> None:
+    """Add the ``trial``, ``calibrate`` and ``validate`` subcommands."""
+    t = sub.add_parser("trial", help="run a virtual trial and write trial.csv")
+    t.add_argument("trial", help="trial TOML file (see scenarios/trials/)")
+    t.add_argument("--n", type=int, default=None, help="jobseekers (default: the file's)")
+    t.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
+    t.add_argument("--allocation", choices=["randomised", "crossed"], default=None,
+                   help="randomise to arms, or follow everyone under every arm "
+                        "(default: the file's)")
+    t.add_argument("--out", type=Path, default=None,
+                   help="directory for trial.csv and survival.png")
+
+    c = sub.add_parser("calibrate",
+                       help="fit the effect sizes to the evidence records, then the municipal "
+                            "levels; writes acsim/data/effects.toml")
+    c.add_argument("--scale", type=float, default=1.0,
+                   help="fraction of each trial file's size per evaluation (default 1)")
+    c.add_argument("--seed", type=int, default=None, help="trial seed (default: each file's)")
+    c.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    c.add_argument("--no-write", action="store_true",
+                   help="print the fit without writing the effects file or the levels")
+    c.add_argument("--skip-levels", action="store_true",
+                   help="do not refit the municipal levels (M01) after the effects")
+
+    v = sub.add_parser("validate", help="run every evidence record's checks; exit 0 if all pass")
+    v.add_argument("--out", type=Path, default=None, help="directory for validation.csv")
+    v.add_argument("--scale", type=float, default=1.0,
+                   help="fraction of each trial file's size (default 1)")
+    v.add_argument("--seed", type=int, default=None, help="trial seed (default: each file's)")
+    v.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    v.add_argument("--no-municipal", action="store_true",
+                   help="skip the municipal checks (full city runs)")
+
+
+def _workers(n: int | None) -> int:
+    from .experiment import default_workers
+
+    if n is not None and n < 1:
+        raise ScenarioError("--workers", "", f"must be at least 1, got {n}")
+    return n or default_workers()
+
+
+def _scale(x: float) -> float:
+    if not 0 < x <= 100:
+        raise ScenarioError("--scale", "", f"must be in (0, 100], got {x}")
+    return x
+
+
+def _cmd_trial(args: argparse.Namespace) -> int:
+    from .trial import load_trial, run_trial
+
+    if args.n is not None and args.n < 2:
+        raise ScenarioError("--n", "", f"must be at least 2, got {args.n}")
+    trial = load_trial(args.trial)
+    result = run_trial(trial, n=args.n, seed=args.seed, allocation=args.allocation)
+    cols = ["metric", "arm", "control", "treatment", "effect", "ci_low", "ci_high"]
+    print(f"{trial.id}: {trial.spec.title} (n={result.n:,}, seed {result.seed}, "
+          f"{result.allocation})")
+    print(result.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
+    if args.out is not None:
+        path = result.save(args.out)
+        print(f"wrote {path}")
+    return 0
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import MEAN_COMPLETED_DURATION, calibrate_level, write_level
+    from .effect_calibration import calibrate_effects, write_effects
+    from .scenario import default_effects, load_scenario
+    from .validation import SCENARIOS_DIR
+
+    fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
+                            workers=_workers(args.workers))
+    print(fit.table())
+    if not args.no_write:
+        print(f"wrote {write_effects(fit)}")
+        default_effects.cache_clear()
+    if args.skip_levels:
+        return 0
+    print(f"{'municipality':<16} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
+    for city, target in MEAN_COMPLETED_DURATION.items():
+        path = SCENARIOS_DIR / f"{city}.toml"
+        sc = load_scenario(path).model_copy(update={"effects": fit.effects})
+        from .calibration import default_replications
+
+        lf = calibrate_level(sc, target, seed=2019, replications=default_replications(sc))
+        print(f"{city:<16} {lf.target:>9.2f} {lf.simulated:>9.2f} {lf.residual:>+8.2f} "
+              f"{lf.level:>7.4f}", flush=True)
+        if not args.no_write:
+            write_level(path, lf)
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from .validation import format_table, validate
+
+    table = validate(scale=_scale(args.scale), seed=args.seed,
+                     municipal=not args.no_municipal, workers=_workers(args.workers))
+    print(format_table(table))
+    if args.out is not None:
+        args.out.mkdir(parents=True, exist_ok=True)
+        path = args.out / "validation.csv"
+        table.to_csv(path, index=False)
+        print(f"wrote {path}")
+    failed = int((~table["passed"]).sum())
+    if failed:
+        print(f"acsim: {failed} check(s) outside their tolerance", file=sys.stderr)
+        return CHECKS_FAILED
+    return 0
+
+
+COMMANDS = {"trial": _cmd_trial, "calibrate": _cmd_calibrate, "validate": _cmd_validate}

@@ -1,0 +1,313 @@
+"""Validation: every evidence record's checks simulated and compared with their tolerances.
+
+A check is simulated by its kind:
+
+- ``trial``: the trial file is run with every jobseeker under every arm (``crossed``: the
+  model's effect on the same people, with common random numbers, rather than one noisy draw
+  of a study-sized sample), and the effect of ``arm`` on ``metric`` against the control is
+  read off (minus that of ``than_arm`` for an ordering check);
+- ``municipal``: the city's scenario is run and its mean completed duration (M01), stock by
+  elapsed duration (M03) or stock at the end of the run (M02 ordering) computed;
+- ``accounting``: the cost model's reading of a published business case (M07);
+- ``parameter``: a qualitative claim checked on the calibrated parameter (T13).
+
+A check passes when the simulated value lies within ``[tolerance_low, tolerance_high]``.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from .evidence import Check, EvidenceRecord, load_evidence, trials_dir
+from .scenario import Effects, Scenario, default_effects, load_scenario
+
+__all__ = [
+    "VALIDATION_COLUMNS",
+    "CheckResult",
+    "city_statistics",
+    "evaluate_checks",
+    "odense_business_case",
+    "parameter_value",
+    "validate",
+]
+
+#: Columns of ``validation.csv``.
+VALIDATION_COLUMNS = ["id", "metric", "published", "simulated", "ci_low", "ci_high",
+                      "tolerance_low", "tolerance_high", "passed"]
+SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A check's simulated value with its 95 % interval."""
+
+    simulated: float
+    ci_low: float
+    ci_high: float
+
+
+def check_label(check: Check) -> str:
+    """Readable name of what a check measures (the ``metric`` column of validation.csv)."""
+    if check.kind == "trial":
+        arm = f"{check.arm} - {check.than_arm}" if check.than_arm else check.arm
+        return f"{check.trial}/{arm}: {check.metric}"
+    if check.kind == "municipal":
+        where = check.scenario
+        if check.than_scenario:
+            where = f"{check.scenario} - {check.than_scenario}"
+        return f"{where}: {check.metric}"
+    return f"{check.kind}: {check.metric}"
+
+
+def parameter_value(effects: Effects, path: str) -> float:
+    """A numeric effect parameter by dotted path.
+
+    Paths look like ``caseworkers.effectiveness_sd``, ``meetings.lift_hr[female+under30]`` (a
+    group value; the default where the group has none) or ``caseworkers.similarity_hr[2]``.
+    """
+    node: object = effects
+    key = None
+    if path.endswith("]"):
+        path, key = path[:-1].split("[", 1)
+    for part in path.split("."):
+        node = getattr(node, part)
+    if key is None:
+        return float(node)  # type: ignore[arg-type]
+    if key.isdigit():
+        return float(node[int(key)])  # type: ignore[index]
+    table = dict(node)  # type: ignore[arg-type]
+    return float(table.get(key, table["default"]))
+
+
+# -- trial checks -------------------------------------------------------------------------------
+TrialJob = tuple[str, float, "int | None", Effects, tuple[str, ...], tuple[str, ...]]
+
+
+def run_trial_job(job: TrialJob) -> pd.DataFrame:
+    """Run one trial file crossed, for the given metrics and arms; returns its effect table."""
+    from .trial import load_trial, run_trial
+
+    path, scale, seed, effects, metrics, arms = job
+    trial = load_trial(path)
+    n = max(2, round(trial.spec.n * scale))
+    return run_trial(trial, n=n, seed=seed, allocation="crossed", effects=effects,
+                     metrics=metrics, arms=arms).table
+
+
+def pool_map(fn, jobs: list, workers: int) -> list:
+    if workers <= 1 or len(jobs) <= 1:
+        return [fn(j) for j in jobs]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
+        return list(pool.map(fn, jobs))
+
+
+def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int | None,
+                  workers: int) -> dict[int, CheckResult]:
+    by_trial: dict[str, tuple[set[str], set[str]]] = {}
+    for c in checks:
+        metrics, arms = by_trial.setdefault(c.trial, (set(), set()))
+        metrics.add(c.metric)
+        arms.update(a for a in (c.arm, c.than_arm) if a)
+    names = sorted(by_trial)
+    jobs = [(str(trials_dir() / f"{t}.toml"), scale, seed, effects,
+             tuple(sorted(by_trial[t][0])), tuple(sorted(by_trial[t][1]))) for t in names]
+    tables = dict(zip(names, pool_map(run_trial_job, jobs, workers), strict=True))
+    out = {}
+    for c in checks:
+        table = tables[c.trial]
+
+        def row(arm: str, c: Check = c, table: pd.DataFrame = table) -> pd.Series:
+            hit = table[(table["metric"] == c.metric) & (table["arm"] == arm)]
+            if hit.empty:
+                raise KeyError(f"trial {c.trial} has no arm {arm!r} with metric {c.metric!r}")
+            return hit.iloc[0]
+
+        r = row(c.arm)
+        if c.than_arm:
+            o = row(c.than_arm)
+            half = math.hypot(r.ci_high - r.effect, o.ci_high - o.effect)
+            value = r.effect - o.effect
+            out[id(c)] = CheckResult(value, value - half, value + half)
+        else:
+            out[id(c)] = CheckResult(r.effect, r.ci_low, r.ci_high)
+    return out
+
+
+# -- municipal checks ---------------------------------------------------------------------------
+def city_statistics(scenario: Scenario, seed: int, replications: int) -> dict[str, float]:
+    """Mean duration of spells completed in the run's last 52 weeks, and the stock at its end.
+
+    The stock at the end is the number of spells still open (censored) when the run ends,
+    averaged over replications.
+    """
+    from .engine import JobCentre
+
+    total, n, stock = 0.0, 0, 0
+    for r in range(replications):
+        centre = JobCentre(scenario, seed, r)
+        centre.run()
+        end = centre.end
+        for rec in centre.records:  # (.., entry_week, exit_week, exit_reason, ..)
+            if rec[4] == "censored":
+                stock += 1
+            elif rec[3] >= end - 52.0:
+                total += rec[3] - rec[2]
+                n += 1
+    return {"mean_completed_duration": total / n if n else math.nan,
+            "stock_total": stock / replications}
+
+
+def _city_job(job: tuple[str, Effects, int, bool]) -> dict[str, float]:
+    from .calibration import default_replications, simulated_stock
+
+    city, effects, seed, bands = job
+    sc = load_scenario(SCENARIOS_DIR / f"{city}.toml")
+    if effects is not None:
+        sc = sc.model_copy(update={"effects": effects})
+    stats = city_statistics(sc, seed, default_replications(sc))
+    if bands:
+        stock = simulated_stock(sc, seed, replications=1)
+        stats.update({"stock_3_5": stock["3-5 months"], "stock_6_11": stock["6-11 months"],
+                      "stock_12plus": stock["12+ months"]})
+    return stats
+
+
+def _municipal_values(checks: list[Check], effects: Effects, seed: int,
+                      workers: int) -> dict[int, CheckResult]:
+    cities: dict[str, bool] = {}
+    for c in checks:
+        for city in (c.scenario, c.than_scenario):
+            if city:
+                cities[city] = cities.get(city, False) or c.metric.startswith("stock_") and (
+                    c.metric != "stock_total")
+    names = sorted(cities)
+    jobs = [(city, effects, seed, cities[city]) for city in names]
+    stats = dict(zip(names, pool_map(_city_job, jobs, workers), strict=True))
+    out = {}
+    for c in checks:
+        v = stats[c.scenario][c.metric]
+        if c.than_scenario:
+            v -= stats[c.than_scenario][c.metric]
+        out[id(c)] = CheckResult(v, math.nan, math.nan)
+    return out
+
+
+def odense_business_case() -> dict[str, float]:
+    """M07 as the cost model reads it (see tests/test_costs.py for the readings rejected).
+
+    48 full-year persons saved a year at the graduate rate, of which the municipality pays
+    75 % (graduates past week 26: 70 % in weeks 27-52, 80 % from week 53), against 10 m DKK
+    over two years. Values in million DKK a year.
+    """
+    from .business import business_case
+    from .rates import default_rates
+
+    rates = default_rates()
+    year = 52 * rates.value("dagpenge_max_week", date(2020, 6, 1))
+    grad_year = rates.value("graduate_rate_share", date(2020, 6, 1)) * year
+    bc = business_case(extra_spending_per_year=10e6 / 2, full_year_persons_saved_per_year=48,
+                       benefit_per_full_year_person=grad_year, municipal_share=0.75,
+                       horizon_years=2)
+    return {"odense_savings_mdkk": bc.savings_municipality_per_year / 1e6,
+            "odense_net_mdkk": bc.net_municipality_per_year / 1e6}
+
+
+# -- all checks ---------------------------------------------------------------------------------
+def evaluate_checks(
+    checks: Iterable[Check],
+    effects: Effects | None = None,
+    scale: float = 1.0,
+    seed: int | None = None,
+    municipal_seed: int = 7,
+    workers: int = 1,
+) -> dict[int, CheckResult]:
+    """Simulate checks; returns results keyed by ``id(check)``.
+
+    Args:
+        checks: The checks.
+        effects: Effect sizes (default: the calibrated ones).
+        scale: Fraction of each trial file's size to simulate.
+        seed: Trial seed (default: each trial file's).
+        municipal_seed: Seed of the municipal runs (the levels were fitted on 2019).
+        workers: Processes for the trials and city runs.
+
+    """
+    effects = effects or default_effects()
+    checks = list(checks)
+    out: dict[int, CheckResult] = {}
+    trial_checks = [c for c in checks if c.kind == "trial"]
+    if trial_checks:
+        out.update(_trial_values(trial_checks, effects, scale, seed, workers))
+    municipal = [c for c in checks if c.kind == "municipal"]
+    if municipal:
+        out.update(_municipal_values(municipal, effects, municipal_seed, workers))
+    accounting = [c for c in checks if c.kind == "accounting"]
+    if accounting:
+        values = odense_business_case()
+        for c in accounting:
+            out[id(c)] = CheckResult(values[c.metric], math.nan, math.nan)
+    for c in checks:
+        if c.kind == "parameter":
+            out[id(c)] = CheckResult(parameter_value(effects, c.metric), math.nan, math.nan)
+    return out
+
+
+def validate(
+    records: Iterable[EvidenceRecord] | None = None,
+    effects: Effects | None = None,
+    scale: float = 1.0,
+    seed: int | None = None,
+    municipal: bool = True,
+    workers: int = 1,
+) -> pd.DataFrame:
+    """Run every check of every record; one row per check (:data:`VALIDATION_COLUMNS`).
+
+    Args:
+        records: Evidence records (default: all of acsim's).
+        effects: Effect sizes (default: the calibrated ones).
+        scale: Fraction of each trial's size to simulate (smaller for quick CI runs).
+        seed: Trial seed (default: each trial file's own).
+        municipal: Whether to run the municipal checks (full city runs: minutes).
+        workers: Processes.
+
+    """
+    records = list(records) if records is not None else list(load_evidence())
+    pairs = [(r, c) for r in records for c in r.checks if municipal or c.kind != "municipal"]
+    results = evaluate_checks([c for _, c in pairs], effects, scale, seed, workers=workers)
+    rows = []
+    for r, c in pairs:
+        res = results[id(c)]
+        rows.append({
+            "id": r.id, "metric": check_label(c),
+            "published": c.published if c.published is not None else math.nan,
+            "simulated": res.simulated, "ci_low": res.ci_low, "ci_high": res.ci_high,
+            "tolerance_low": c.tolerance_low, "tolerance_high": c.tolerance_high,
+            "passed": bool(c.tolerance_low <= res.simulated <= c.tolerance_high),
+        })
+    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+
+
+def format_table(table: pd.DataFrame) -> str:
+    """The validation table as text, with a pass count."""
+    def num(x: float) -> str:
+        return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
+
+    lines = [f"{'id':<4} {'metric':<52} {'published':>9} {'simulated':>9} "
+             f"{'95% CI':>17} {'tolerance':>17} pass"]
+    for r in table.itertuples():
+        ci = f"[{num(r.ci_low)}, {num(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
+        tol = f"[{num(r.tolerance_low)}, {num(r.tolerance_high)}]"
+        lines.append(f"{r.id:<4} {r.metric[:52]:<52} {num(r.published):>9} "
+                     f"{num(r.simulated):>9} {ci:>17} {tol:>17} "
+                     f"{'yes' if r.passed else 'NO'}")
+    lines.append(f"{int(table['passed'].sum())} of {len(table)} checks pass")
+    return "\n".join(lines)
