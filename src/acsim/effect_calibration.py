@@ -33,6 +33,7 @@ from .validation import check_label, evaluate_checks, parameter_value
 
 __all__ = [
     "STAGES",
+    "residual",
     "UNIDENTIFIED",
     "EffectFit",
     "Parameter",
@@ -75,24 +76,28 @@ class Stage:
     records: tuple[str, ...]
 
 
-#: The calibration, in order.
+#: The calibration, in order. Courses come before the Danish trials because HIG1 has a course.
 STAGES: tuple[Stage, ...] = (
     Stage("meeting lift (all insured)", (
         Parameter("meetings.lift_hr[default]", 1.0, 2.5),
         Parameter("meetings.lift_hr[female+under30]", 1.0, 3.0),
     ), ("T07",)),
-    Stage("persistence of the meeting lift", (
+    Stage("courses by start week", (
+        Parameter("course.lockin_hr[default]", 0.5, 1.0),
+        Parameter("course.post_hr[default]", 1.0, 1.6),
+    ), ("T19", "M04", "M05")),
+    Stage("Danish trials: meeting persistence and growth, activation by sex", (
         Parameter("meetings.persist", 0.0, 1.0, log=False),
-    ), ("T03",)),
+        Parameter("meetings.growth", 0.0, 0.5, log=False),
+        Parameter("activation.post_hr[default]", 0.7, 2.0),
+        Parameter("activation.post_hr[male]", 0.7, 3.0),
+    ), ("T01", "T03", "T05")),
     Stage("meeting lift of the highly educated", (
         Parameter("meetings.lift_hr[edu_high]", 1.0, 2.5),
     ), ("T14",)),
     Stage("caseload and meeting quality", (
         Parameter("meetings.caseload_elasticity", 0.0, 3.0, log=False),
     ), ("T09",)),
-    Stage("activation post-effect", (
-        Parameter("activation.post_hr[default]", 0.8, 2.5),
-    ), ("T01",)),
     Stage("caseworker effects", (
         Parameter("caseworkers.employer_contact_hr", 1.0, 2.0),
         Parameter("caseworkers.similarity_hr[2]", 1.0, 2.0),
@@ -105,8 +110,6 @@ STAGES: tuple[Stage, ...] = (
 
 #: Parameters no quantitative target identifies: they keep their placeholder values.
 UNIDENTIFIED: dict[str, str] = {
-    "meetings.growth": "T07 and T20 give only the direction (the lift grows with the count); "
-                       "checked as an ordering, not fitted",
     "meetings.persist_weeks": "only the product of persistence and its length reaches T03",
     "meetings.max_count": "no target says when growth stops",
     "meetings.group_lift_hr": "T04 is 'positive but not significant' and T15 gives a sign",
@@ -115,7 +118,7 @@ UNIDENTIFIED: dict[str, str] = {
     "activation.lockin_hr": "no target separates lock-in from the post-effect",
     "internship / wage_subsidy_private / wage_subsidy_public": "T16, T17, T20 give signs and "
                                                                "orderings only (checked)",
-    "course": "T19 gives signs by timing (checked); M04 is an uncontrolled municipal claim",
+    "course.late_post_hr / late_separation_hr": "T19 gives the sign after week 12 (checked)",
     "caseworkers.effectiveness_sd": "T13 says caseworkers differ, not by how much (checked > 0)",
     "caseworkers.similarity_hr[1]": "T11 says 'smaller' for two matches (ordering checked)",
 }
@@ -165,12 +168,17 @@ class EffectFit:
 
     def table(self) -> str:
         """Target, published, simulated and residual of every fitted check, and parameters."""
-        lines = [f"{'stage / target':<60} {'published':>9} {'simulated':>9} {'residual':>9}"]
+        lines = [f"{'stage / target':<60} {'published':>9} {'simulated':>9} {'residual':>9} "
+                 f"{'tolerance':>17} in"]
         for sf in self.stages:
             lines.append(f"[{sf.stage.name}] ({sf.evaluations} evaluations)")
             for r in sf.rows:
-                lines.append(f"  {r['id']} {str(r['metric'])[:55]:<55} {r['published']:>9.3f} "
-                             f"{r['simulated']:>9.3f} {r['residual']:>+9.3f}")
+                pub = "" if r["published"] is None else f"{r['published']:.3f}"
+                res = "" if math.isnan(r["residual"]) else f"{r['residual']:+.3f}"
+                lo, hi = r["tolerance"]
+                lines.append(f"  {r['id']} {str(r['metric'])[:55]:<55} {pub:>9} "
+                             f"{r['simulated']:>9.3f} {res:>9} {f'[{lo:.3g}, {hi:.3g}]':>17} "
+                             f"{'yes' if r['passed'] else 'NO'}")
             for p, v in sf.values.items():
                 lines.append(f"  -> {p} = {v:.4g} ({sf.identified[p]})")
         lines.append("not identified by any quantitative target (placeholders kept):")
@@ -178,9 +186,8 @@ class EffectFit:
         return "\n".join(lines)
 
 
-def _fit_checks(records: list[EvidenceRecord], ids: tuple[str, ...]):
-    return [(r, c) for r in records if r.id in ids for c in r.checks
-            if c.role == "fit" and c.kind == "trial" and c.published is not None]
+def _stage_checks(records: list[EvidenceRecord], ids: tuple[str, ...]):
+    return [(r, c) for r in records if r.id in ids for c in r.checks if c.kind == "trial"]
 
 
 def _sigma(c: Check) -> float:
@@ -188,7 +195,25 @@ def _sigma(c: Check) -> float:
         return float(c.se)
     if math.isfinite(c.tolerance_low) and math.isfinite(c.tolerance_high):
         return (c.tolerance_high - c.tolerance_low) / 4.0
-    return 1.0
+    bound = c.tolerance_low if math.isfinite(c.tolerance_low) else c.tolerance_high
+    return 0.1 * max(abs(bound), 1.0)
+
+
+def residual(record: EvidenceRecord, check: Check, simulated: float) -> float:
+    """A check's weighted residual.
+
+    A fitted check with a published value pulls towards it: ``sqrt(weight) * (simulated -
+    published) / sigma``. Any other check (a sign or an ordering) is a one-sided penalty, zero
+    inside its tolerance (with a margin of a tenth of sigma) and growing linearly outside.
+    """
+    w = math.sqrt(record.weight)
+    sigma = _sigma(check)
+    if check.role == "fit" and check.published is not None:
+        return w * (simulated - check.published) / sigma
+    margin = 0.1 * sigma
+    below = max(0.0, check.tolerance_low + margin - simulated)
+    above = max(0.0, simulated - (check.tolerance_high - margin))
+    return w * (below + above) / sigma
 
 
 def fit_stage(
@@ -196,9 +221,9 @@ def fit_stage(
     workers: int, max_evaluations: int = 40, log: Callable[[str], None] = print,
 ) -> tuple[Effects, StageFit]:
     """Fit one stage's parameters; returns the updated effects and the stage's report."""
-    pairs = _fit_checks(records, stage.records)
+    pairs = _stage_checks(records, stage.records)
     if not pairs:
-        raise ValueError(f"stage {stage.name!r}: no fit checks in records {stage.records}")
+        raise ValueError(f"stage {stage.name!r}: no trial checks in records {stage.records}")
     params = stage.parameters
     count = 0
 
@@ -216,8 +241,7 @@ def fit_stage(
 
     def residuals(x: np.ndarray) -> np.ndarray:
         sim = simulate(x)
-        r = [math.sqrt(rec.weight) * (s - c.published) / _sigma(c)
-             for (rec, c), s in zip(pairs, sim, strict=True)]
+        r = [residual(rec, c, s) for (rec, c), s in zip(pairs, sim, strict=True)]
         log(f"  [{stage.name}] " + ", ".join(f"{p.path}={p.from_x(v):.4g}"
                                              for p, v in zip(params, x, strict=True))
             + f" -> SSR {float(np.dot(r, r)):.4g}")
@@ -233,7 +257,9 @@ def fit_stage(
     fitted = effects_at(res.x)
     sim = simulate(res.x)
     rows = [{"id": rec.id, "metric": check_label(c), "published": c.published, "simulated": s,
-             "residual": s - c.published} for (rec, c), s in zip(pairs, sim, strict=True)]
+             "tolerance": (c.tolerance_low, c.tolerance_high), "passed": c.passes(s),
+             "residual": s - c.published if c.published is not None else math.nan}
+            for (rec, c), s in zip(pairs, sim, strict=True)]
     identified = _identification(res.jac, params)
     values = {p.path: p.from_x(float(x)) for p, x in zip(params, res.x, strict=True)}
     return fitted, StageFit(stage, values, rows, identified, count)
@@ -302,8 +328,11 @@ def write_effects(fit: EffectFit, path: str | Path = EFFECTS_FILE) -> Path:
     """Write the calibrated effects with each fitted value's targets and fit as comments."""
     notes: dict[str, list[str]] = {}
     for sf in fit.stages:
-        fitted = "; ".join(f"{r['id']} {r['metric']}: published {r['published']:.3g}, "
-                           f"simulated {r['simulated']:.3g}" for r in sf.rows)
+        fitted = "; ".join(
+            f"{r['id']} {r['metric']}: "
+            + (f"published {r['published']:.3g}, " if r["published"] is not None else
+               f"within [{r['tolerance'][0]:.3g}, {r['tolerance'][1]:.3g}], ")
+            + f"simulated {r['simulated']:.3g}" for r in sf.rows)
         for p, v in sf.values.items():
             base = p.split("[")[0]
             notes.setdefault(base, []).append(

@@ -20,6 +20,7 @@ __all__ = [
     "plot_meeting_delays",
     "plot_survival",
     "plot_utilisation",
+    "plot_validation",
     "weekly_hazard",
 ]
 
@@ -191,4 +192,57 @@ def plot_costs(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
     ax.set_ylabel("cost per spell, thousand DKK")
     ax.legend(fontsize=8)
     ax.grid(alpha=0.3, axis="y")
+    return ax
+
+
+def plot_validation(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
+    """Forest plot of a validation table: each check's tolerance, published and simulated value.
+
+    Every row is scaled to its tolerance interval so that checks in different units share one
+    axis: the tolerance is [0, 1] (one-sided tolerances are drawn open), the published value a
+    diamond, the simulated value a dot (green inside, red outside) with its 95 % interval.
+
+    Args:
+        table: A table from :func:`acsim.validation.validate`.
+        ax: Axes to draw on (a new figure if ``None``).
+
+    """
+    import matplotlib.pyplot as plt
+
+    n = len(table)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(9, 0.28 * n + 1.2))
+
+    def scaled(row: pd.Series, x: float) -> float:
+        return float(np.clip(_scaled(row, x), -1.55, 2.55))  # outliers drawn at the edge
+
+    def _scaled(row: pd.Series, x: float) -> float:
+        lo, hi = row.tolerance_low, row.tolerance_high
+        if np.isfinite(lo) and np.isfinite(hi):
+            return (x - lo) / (hi - lo)
+        ref = row.published if np.isfinite(row.published) and row.published != 0 else (
+            lo if np.isfinite(lo) else hi)
+        span = abs(ref) if np.isfinite(ref) and ref != 0 else 1.0
+        return (x - lo) / span if np.isfinite(lo) else 1.0 + (x - hi) / span
+
+    for i, row in enumerate(table.itertuples()):
+        y = n - 1 - i
+        lo, hi = row.tolerance_low, row.tolerance_high
+        left = 0.0 if np.isfinite(lo) else -1.5
+        right = 1.0 if np.isfinite(hi) else 2.5
+        ax.plot([left, right], [y, y], color="0.8", lw=6, solid_capstyle="butt")
+        if np.isfinite(row.published):
+            ax.plot(scaled(row, row.published), y, "D", color="0.3", ms=5)
+        colour = "tab:green" if row.passed else "tab:red"
+        if np.isfinite(row.ci_low) and np.isfinite(row.ci_high):
+            ax.plot([scaled(row, row.ci_low), scaled(row, row.ci_high)], [y, y], color=colour,
+                    lw=1.5)
+        ax.plot(scaled(row, row.simulated), y, "o", color=colour, ms=5)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels([f"{r.id} {r.metric}"[:60] for r in table.itertuples()][::-1],
+                       fontsize=7)
+    ax.set_xlim(-1.6, 2.6)
+    ax.set_xlabel("position within the tolerance interval (grey band; open-ended for sign "
+                  "checks)")
+    ax.set_title("Evidence checks: published (diamond) vs simulated (dot, 95 % CI)")
     return ax

@@ -172,7 +172,8 @@ class Trial:
         for name in self.arm_names:
             data = _merge(self.base, self.arms[name])
             if effects is not None:
-                data["effects"] = _merge(effects.to_dict(), data.get("effects", {}))
+                data["effects"] = _merge(effects.model_dump(mode="python"),
+                                         data.get("effects", {}))
             data["scenario"] = {
                 "name": f"{s.id}:{name}", "warmup_weeks": 0.0,
                 "horizon_weeks": s.intake_weeks + s.follow_up_weeks,

@@ -1,0 +1,258 @@
+"""The published evidence acsim is calibrated to and checked against.
+
+``acsim/data/evidence.toml`` holds one record per published result (T01-T20 from the literature
+review of seed 003, M01-M07 from the municipal figures of seeds 000, 001 and 003). A record
+says who was studied, what was done, what was found, which reading acsim takes and how strongly
+the design counts (:data:`DESIGN_WEIGHTS`). Its checks say what is compared with what: a
+virtual trial (``scenarios/trials/*.toml``), a municipal scenario, an accounting figure or a
+calibrated parameter, within a tolerance. A check passes when ``tolerance_low < value <
+tolerance_high`` (an open interval, so a sign check with a bound of 0 or 1 is strict).
+
+Example:
+    >>> rec = record("T03")
+    >>> rec.design, rec.checks[0].trial, rec.checks[0].arm
+    ('rct', 'HIG2', 'individual')
+
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tomllib
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, ValidationError, model_validator
+
+from .exceptions import ScenarioError
+from .params import GROUP_TERMS, Spec, raise_scenario_error
+
+__all__ = [
+    "DESIGN_WEIGHTS",
+    "Check",
+    "EvidenceRecord",
+    "Study",
+    "load_evidence",
+    "record",
+    "trials_dir",
+]
+
+#: Weight of a design in the calibration objective (RCT 1.0 down to a municipal claim 0.2).
+DESIGN_WEIGHTS = {
+    "rct": 1.0, "timing_of_events": 0.8, "register": 0.6, "review": 0.5, "matching": 0.4,
+    "municipal": 0.2,
+}
+MUNICIPAL_METRICS = frozenset(
+    {"mean_completed_duration", "stock_3_5", "stock_6_11", "stock_12plus", "stock_total"}
+)
+ACCOUNTING_METRICS = frozenset({"odense_savings_mdkk", "odense_net_mdkk"})
+_TRIAL_METRIC = re.compile(
+    r"^(hr_job|mean_duration|rel_mean_duration|median_duration|weeks_employed_104"
+    r"|days_unemployed|window_hr_(\d+)_(\d+)|(?:un)?employed_at_(\d+))(?:@([a-z0-9_+]+))?$"
+)
+_DEFAULT_FILE = "evidence.toml"
+_TRIALS = Path(__file__).resolve().parents[2] / "scenarios" / "trials"
+
+
+def trials_dir() -> Path:
+    """``scenarios/trials`` of the source tree this module sits in (may not exist if installed)."""
+    return _TRIALS
+
+
+def _check_trial_metric(metric: str) -> None:
+    m = _TRIAL_METRIC.match(metric)
+    if m is None:
+        raise ValueError(f"unknown trial metric {metric!r}")
+    if m.group(2) is not None and int(m.group(2)) >= int(m.group(3)):
+        raise ValueError(f"window {metric!r} must end after it starts")
+    bad = [t for t in (m.group(5) or "").split("+") if t and t not in GROUP_TERMS]
+    if bad:
+        raise ValueError(f"unknown group term {bad[0]!r} in {metric!r}")
+
+
+class Study(Spec):
+    """Bibliographic reference of the study a record reports."""
+
+    authors: str = Field(min_length=1)
+    year: int = Field(ge=1990, le=2030)
+    title: str = Field(min_length=1)
+    outlet: str = Field(min_length=1)
+
+
+class Check(Spec):
+    """One comparison of a simulated (or calibrated) quantity with a tolerance band.
+
+    Attributes:
+        kind: What is simulated: a virtual trial, a municipal scenario, an accounting figure
+            (acsim.business) or a calibrated effect parameter.
+        role: ``"fit"``: the calibration fits to it; ``"check"``: validated only.
+        metric: Trial metric (``hr_job``, ``window_hr_9_13@male``, ...), municipal metric,
+            accounting metric or dotted path into the effects (``caseworkers.effectiveness_sd``).
+        published: Published value of the checked quantity, if it has one.
+        se: Published standard error, if known.
+        tolerance_low: Lower bound (exclusive; ``-inf`` for a one-sided check).
+        tolerance_high: Upper bound (exclusive; ``inf`` for a one-sided check).
+        tolerance_note: Why this tolerance.
+        trial: Trial file stem under ``scenarios/trials`` (kind ``"trial"``).
+        arm: Treatment arm; the quantity is its effect against the trial's control.
+        than_arm: If set, the quantity is effect(arm) - effect(than_arm) (an ordering).
+        scenario: City scenario stem (kind ``"municipal"``).
+        than_scenario: If set, the quantity is value(scenario) - value(than_scenario).
+
+    """
+
+    kind: Literal["trial", "municipal", "accounting", "parameter"]
+    role: Literal["fit", "check"]
+    metric: str = Field(min_length=1)
+    published: float | None = Field(None, allow_inf_nan=False)
+    se: float | None = Field(None, gt=0, allow_inf_nan=False)
+    tolerance_low: float
+    tolerance_high: float
+    tolerance_note: str = Field(min_length=1)
+    trial: str | None = None
+    arm: str | None = None
+    than_arm: str | None = None
+    scenario: str | None = None
+    than_scenario: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Check:
+        lo, hi = self.tolerance_low, self.tolerance_high
+        if math.isnan(lo) or math.isnan(hi) or not lo < hi:
+            raise ValueError("tolerance_low must be below tolerance_high")
+        if self.published is not None and not lo <= self.published <= hi:
+            raise ValueError(f"published value {self.published:g} lies outside the tolerance")
+        used = {k for k in ("trial", "arm", "than_arm", "scenario", "than_scenario")
+                if getattr(self, k) is not None}
+        allowed = {"trial": {"trial", "arm", "than_arm"}, "municipal": {"scenario", "than_scenario"}
+                   }.get(self.kind, set())
+        if used - allowed:
+            raise ValueError(f"{sorted(used - allowed)[0]} does not apply to a {self.kind} check")
+        if self.kind == "trial":
+            if self.trial is None or self.arm is None:
+                raise ValueError("a trial check needs trial and arm")
+            if self.than_arm == self.arm:
+                raise ValueError("than_arm must differ from arm")
+            _check_trial_metric(self.metric)
+        elif self.kind == "municipal":
+            if self.scenario is None:
+                raise ValueError("a municipal check needs scenario")
+            if self.metric not in MUNICIPAL_METRICS:
+                raise ValueError(f"municipal metric must be one of {sorted(MUNICIPAL_METRICS)}")
+        elif self.kind == "accounting" and self.metric not in ACCOUNTING_METRICS:
+            raise ValueError(f"accounting metric must be one of {sorted(ACCOUNTING_METRICS)}")
+        return self
+
+    def passes(self, value: float) -> bool:
+        """Whether a simulated value lies strictly inside the tolerance band."""
+        return self.tolerance_low < value < self.tolerance_high
+
+
+class EvidenceRecord(Spec):
+    """One published result, the reading acsim takes of it, and its checks."""
+
+    id: str = Field(pattern=r"^[TM]\d\d$")
+    study: Study
+    design: Literal["rct", "timing_of_events", "matching", "register", "review", "municipal"]
+    population: Literal["all_insured", "highly_educated", "graduates", "academics", "foreign"]
+    population_note: str = Field(min_length=1)
+    intervention: str = Field(min_length=1)
+    timing: str = Field(min_length=1)
+    outcome: str = Field(min_length=1)
+    result: str = Field(min_length=1)
+    source_seed: str = Field(min_length=1)
+    source_original: str = Field(min_length=1)
+    reading: str = Field(min_length=1)
+    weight: float = Field(gt=0, le=1)
+    not_simulated: str | None = None
+    checks: tuple[Check, ...] = ()
+
+
+def _read(path: str | Path | None) -> tuple[dict, str]:
+    if path is None:
+        text = (files("acsim") / "data" / _DEFAULT_FILE).read_text(encoding="utf-8")
+        source = f"acsim/data/{_DEFAULT_FILE}"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise ScenarioError(str(p), "", "file not found")
+        try:
+            text, source = p.read_text(encoding="utf-8"), str(p)
+        except UnicodeDecodeError:
+            raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
+    try:
+        return tomllib.loads(text), source
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(source, "", f"not valid TOML: {exc}") from None
+
+
+def load_evidence(
+    path: str | Path | None = None, trials_dir: str | Path | None = None
+) -> tuple[EvidenceRecord, ...]:
+    """Read and validate an evidence file (the shipped one by default).
+
+    Args:
+        path: Evidence TOML file; ``None`` for ``acsim/data/evidence.toml``.
+        trials_dir: Where trial files live. ``None``: :func:`trials_dir`, checked only
+            if it exists (an installed package has no ``scenarios`` folder).
+
+    Raises:
+        ScenarioError: The file is missing or not TOML, a key is unknown or missing, a value
+            does not validate, an id repeats, or a trial check names no existing trial file.
+            The error names the file, the record id and the key.
+
+    """
+    data, source = _read(path)
+    extra = sorted(set(data) - {"records"})
+    if extra:
+        raise ScenarioError(source, extra[0], "unknown key (allowed here: records)")
+    raw = data.get("records")
+    if not isinstance(raw, list) or not raw:
+        raise ScenarioError(source, "records", "expected a non-empty array of [[records]] tables")
+    records: list[EvidenceRecord] = []
+    seen: set[str] = set()
+    for i, item in enumerate(raw):
+        rid = str(item.get("id", f"records[{i}]")) if isinstance(item, dict) else f"records[{i}]"
+        try:
+            rec = EvidenceRecord.model_validate(item)
+        except ValidationError as exc:
+            try:
+                raise_scenario_error(exc, source, EvidenceRecord)
+            except ScenarioError as err:
+                key = f"{rid}.{err.key}" if err.key else rid
+                raise ScenarioError(source, key, err.problem) from None
+        if rec.id in seen:
+            raise ScenarioError(source, f"{rec.id}.id", "id appears more than once")
+        seen.add(rec.id)
+        records.append(rec)
+    tdir = Path(trials_dir) if trials_dir is not None else _TRIALS
+    if trials_dir is not None or tdir.is_dir():
+        for rec in records:
+            for j, c in enumerate(rec.checks):
+                if c.kind == "trial" and not (tdir / f"{c.trial}.toml").is_file():
+                    raise ScenarioError(
+                        source, f"{rec.id}.checks[{j}].trial",
+                        f"no trial file {c.trial}.toml in {tdir}",
+                    )
+    return tuple(records)
+
+
+@cache
+def _default() -> dict[str, EvidenceRecord]:
+    return {r.id: r for r in load_evidence()}
+
+
+def record(id: str) -> EvidenceRecord:
+    """The shipped record with this id (e.g. ``"T03"``).
+
+    Raises:
+        KeyError: No record has this id.
+
+    """
+    recs = _default()
+    if id not in recs:
+        raise KeyError(f"no evidence record {id!r}; known: {', '.join(sorted(recs))}")
+    return recs[id]
