@@ -27,8 +27,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .exceptions import UncalibratedWarning
 from .evidence import Check, EvidenceRecord, load_evidence, trials_dir
+from .exceptions import UncalibratedWarning
 from .scenario import Effects, Scenario, default_effects, load_scenario
 
 __all__ = [
