@@ -37,6 +37,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="print the fit without writing the effects file or the levels")
     c.add_argument("--skip-levels", action="store_true",
                    help="do not refit the municipal levels (M01) after the effects")
+    c.add_argument("--checkpoint", type=Path, default=Path(".acsim-calibration"),
+                   help="directory keeping each finished stage, so an interrupted or partly "
+                        "changed calibration resumes (default .acsim-calibration)")
 
     v = sub.add_parser("validate", help="run every evidence record's checks; exit 0 if all pass")
     v.add_argument("--out", type=Path, default=None, help="directory for validation.csv")
@@ -86,7 +89,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from .validation import SCENARIOS_DIR
 
     fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
-                            workers=_workers(args.workers))
+                            workers=_workers(args.workers), checkpoint=args.checkpoint)
     print(fit.table())
     if not args.no_write:
         print(f"wrote {write_effects(fit)}")

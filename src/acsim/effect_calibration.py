@@ -18,6 +18,8 @@ and keep their placeholder values.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -52,6 +54,7 @@ class Parameter:
     lower: float
     upper: float
     log: bool = True
+    start: float | None = None  # starting value (default: the current one)
 
     def to_x(self, value: float) -> float:
         """Optimiser coordinate of a value."""
@@ -86,11 +89,12 @@ STAGES: tuple[Stage, ...] = (
         Parameter("course.lockin_hr[default]", 0.5, 1.0),
         Parameter("course.post_hr[default]", 1.0, 1.6),
     ), ("T19", "M04", "M05")),
-    Stage("Danish trials: meeting persistence and growth, activation by sex", (
-        Parameter("meetings.persist", 0.0, 1.0, log=False),
-        Parameter("meetings.growth", 0.0, 0.5, log=False),
-        Parameter("activation.post_hr[default]", 0.7, 2.0),
-        Parameter("activation.post_hr[male]", 0.7, 3.0),
+    Stage("Danish trials: meeting persistence and growth, activation lock-in and effect by sex", (
+        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.8),
+        Parameter("meetings.growth", 0.0, 0.5, log=False, start=0.1),
+        Parameter("activation.lockin_hr[default]", 0.3, 1.0, start=0.6),
+        Parameter("activation.post_hr[default]", 0.6, 2.0, start=1.0),
+        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.4),
     ), ("T01", "T03", "T05")),
     Stage("meeting lift of the highly educated", (
         Parameter("meetings.lift_hr[edu_high]", 1.0, 2.5),
@@ -115,7 +119,6 @@ UNIDENTIFIED: dict[str, str] = {
     "meetings.group_lift_hr": "T04 is 'positive but not significant' and T15 gives a sign",
     "activation.threat_hr": "T05 gives a direction by sex (checked), T17 none for the highly "
                             "educated (checked); no size is published",
-    "activation.lockin_hr": "no target separates lock-in from the post-effect",
     "internship / wage_subsidy_private / wage_subsidy_public": "T16, T17, T20 give signs and "
                                                                "orderings only (checked)",
     "course.late_post_hr / late_separation_hr": "T19 gives the sign after week 12 (checked)",
@@ -249,10 +252,11 @@ def fit_stage(
 
     x0 = []
     for p in params:
-        v = min(max(parameter_value(effects, p.path), p.lower), p.upper)
+        v = p.start if p.start is not None else parameter_value(effects, p.path)
+        v = min(max(v, p.lower), p.upper)
         x0.append(p.to_x(v))
     lo, hi = zip(*(p.bounds for p in params), strict=True)
-    res = optimize.least_squares(residuals, np.asarray(x0), bounds=(lo, hi), diff_step=0.03,
+    res = optimize.least_squares(residuals, np.asarray(x0), bounds=(lo, hi), diff_step=0.1,
                                  max_nfev=max_evaluations, xtol=1e-3, ftol=1e-3)
     fitted = effects_at(res.x)
     sim = simulate(res.x)
@@ -272,13 +276,25 @@ def _identification(jac: np.ndarray, params: tuple[Parameter, ...]) -> dict[str,
     sv = np.linalg.svd(jac, compute_uv=False) if jac.size else np.array([])
     cond = sv[0] / sv[-1] if len(sv) and sv[-1] > 0 else math.inf
     for p, nrm in zip(params, norms, strict=True):
-        if nrm < 0.05:  # a 5 % change moves no residual by more than 0.0015 sigma
+        if nrm < 0.05:  # a unit change of x (e.g. 2.7 times the HR) moves residuals by < 0.05 sigma
             out[p.path] = f"NOT identified: |d residual / d x| = {nrm:.3g}"
         elif len(params) > 1 and cond > 100:
             out[p.path] = f"weakly identified: collinear with the stage's others (cond {cond:.0f})"
         else:
             out[p.path] = f"identified: |d residual / d x| = {nrm:.3g}"
     return out
+
+
+def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None) -> str:
+    """Identity of a stage's fit: its definition, its starting effects and every input file."""
+    from .evidence import trials_dir
+
+    h = hashlib.sha256(repr((stage, scale, seed)).encode())
+    h.update(json.dumps(effects.model_dump(mode="json"), sort_keys=True).encode())
+    h.update((Path(__file__).parent / "data" / "evidence.toml").read_bytes())
+    for path in sorted(trials_dir().glob("*.toml")):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:20]
 
 
 def calibrate_effects(
@@ -288,14 +304,47 @@ def calibrate_effects(
     seed: int | None = None,
     workers: int = 1,
     log: Callable[[str], None] = print,
+    checkpoint: str | Path | None = None,
 ) -> EffectFit:
-    """Run the calibration stages in order from ``effects`` (default: the class placeholders)."""
+    """Run the calibration stages in order from ``effects`` (default: the class placeholders).
+
+    Args:
+        effects: Starting values.
+        stages: The stages, in order.
+        scale: Fraction of each trial file's size per evaluation.
+        seed: Trial seed (default: each file's).
+        workers: Processes (trials of one evaluation run in parallel).
+        log: Where progress lines go.
+        checkpoint: Directory where each finished stage is kept. A rerun (after an interruption,
+            or after changing a later stage) reuses every stage whose definition, starting
+            values and input files are unchanged.
+
+    """
     records = list(load_evidence())
     current = effects or Effects()
     fit = EffectFit(current)
+    ckpt = Path(checkpoint) if checkpoint is not None else None
+    if ckpt is not None:
+        ckpt.mkdir(parents=True, exist_ok=True)
     for stage in stages:
-        log(f"stage: {stage.name}")
-        current, sf = fit_stage(stage, current, records, scale, seed, workers, log=log)
+        key = _stage_key(stage, current, scale, seed)
+        saved = ckpt / f"{key}.json" if ckpt is not None else None
+        if saved is not None and saved.is_file():
+            data = json.loads(saved.read_text())
+            sf = StageFit(stage, data["values"], data["rows"], data["identified"],
+                          data["evaluations"])
+            current = Effects.model_validate(data["effects"])
+            log(f"stage: {stage.name} (from the checkpoint {saved})")
+        else:
+            log(f"stage: {stage.name}")
+            current, sf = fit_stage(stage, current, records, scale, seed, workers, log=log)
+            if saved is not None:
+                tmp = saved.with_suffix(".tmp")
+                tmp.write_text(json.dumps({
+                    "values": sf.values, "rows": sf.rows, "identified": sf.identified,
+                    "evaluations": sf.evaluations, "effects": current.model_dump(mode="json"),
+                }, default=float, indent=1))
+                tmp.replace(saved)
         fit.stages.append(sf)
     fit.effects = current.model_copy(update={
         "calibrated": True,

@@ -18,7 +18,6 @@ Example:
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from functools import cache
 from importlib.resources import files
@@ -28,7 +27,8 @@ from typing import Literal
 from pydantic import Field, ValidationError, model_validator
 
 from .exceptions import ScenarioError
-from .params import GROUP_TERMS, Spec, raise_scenario_error
+from .params import Spec, raise_scenario_error
+from .trial_metrics import parse_metric
 
 __all__ = [
     "DESIGN_WEIGHTS",
@@ -49,10 +49,6 @@ MUNICIPAL_METRICS = frozenset(
     {"mean_completed_duration", "stock_3_5", "stock_6_11", "stock_12plus", "stock_total"}
 )
 ACCOUNTING_METRICS = frozenset({"odense_savings_mdkk", "odense_net_mdkk"})
-_TRIAL_METRIC = re.compile(
-    r"^(hr_job|mean_duration|rel_mean_duration|median_duration|weeks_employed_104"
-    r"|days_unemployed|window_hr_(\d+)_(\d+)|(?:un)?employed_at_(\d+))(?:@([a-z0-9_+]+))?$"
-)
 _DEFAULT_FILE = "evidence.toml"
 _TRIALS = Path(__file__).resolve().parents[2] / "scenarios" / "trials"
 
@@ -63,14 +59,7 @@ def trials_dir() -> Path:
 
 
 def _check_trial_metric(metric: str) -> None:
-    m = _TRIAL_METRIC.match(metric)
-    if m is None:
-        raise ValueError(f"unknown trial metric {metric!r}")
-    if m.group(2) is not None and int(m.group(2)) >= int(m.group(3)):
-        raise ValueError(f"window {metric!r} must end after it starts")
-    bad = [t for t in (m.group(5) or "").split("+") if t and t not in GROUP_TERMS]
-    if bad:
-        raise ValueError(f"unknown group term {bad[0]!r} in {metric!r}")
+    parse_metric(metric)  # raises ValueError naming the metric
 
 
 class Study(Spec):
