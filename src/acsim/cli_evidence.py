@@ -83,10 +83,8 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from .calibration import MEAN_COMPLETED_DURATION, calibrate_level, write_level
-    from .effect_calibration import calibrate_effects, write_effects
-    from .scenario import default_effects, load_scenario
-    from .validation import SCENARIOS_DIR
+    from .effect_calibration import calibrate_effects, refit_levels, write_effects
+    from .scenario import default_effects
 
     fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
                             workers=_workers(args.workers), checkpoint=args.checkpoint)
@@ -97,16 +95,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if args.skip_levels:
         return 0
     print(f"{'municipality':<16} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
-    for city, target in MEAN_COMPLETED_DURATION.items():
-        path = SCENARIOS_DIR / f"{city}.toml"
-        sc = load_scenario(path).model_copy(update={"effects": fit.effects})
-        from .calibration import default_replications
-
-        lf = calibrate_level(sc, target, seed=2019, replications=default_replications(sc))
+    fits = refit_levels(fit.effects, workers=_workers(args.workers), write=not args.no_write)
+    for city, lf in fits.items():
         print(f"{city:<16} {lf.target:>9.2f} {lf.simulated:>9.2f} {lf.residual:>+8.2f} "
-              f"{lf.level:>7.4f}", flush=True)
-        if not args.no_write:
-            write_level(path, lf)
+              f"{lf.level:>7.4f}")
     return 0
 
 

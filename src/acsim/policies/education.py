@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
@@ -37,7 +36,8 @@ class CourseEffects(ProgrammeEffects):
     late_post_hr: GroupValue = 0.95
     late_separation_hr: GroupValue = 1.1
     cutoff_week: float = Field(12.0, ge=0)
-    post_weeks: float = Field(math.inf, gt=0)
+    #: PLACEHOLDER: a course's post-effect fades after a quarter; no target gives its length.
+    post_weeks: float = Field(13.0, gt=0)
 
 
 class Course(Programme):
