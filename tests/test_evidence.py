@@ -151,8 +151,8 @@ def test_unknown_key_names_file_record_and_key(tmp_path):
 
 
 def test_unknown_key_in_a_check_is_rejected(tmp_path):
-    p = _write_variant(tmp_path, 'metric = "mean_duration"\n',
-                       'metric = "mean_duration"\nsize = 1\n')
+    p = _write_variant(tmp_path, 'metric = "weeks_unemployed_52"\n',
+                       'metric = "weeks_unemployed_52"\nsize = 1\n')
     with pytest.raises(ScenarioError, match=r"T01\.checks\[0\]\.size: unknown key"):
         load_evidence(p, trials_dir=TRIALS)
 

@@ -290,15 +290,17 @@ def _identification(jac: np.ndarray, params: tuple[Parameter, ...]) -> dict[str,
     return out
 
 
-def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None) -> str:
-    """Identity of a stage's fit: its definition, its starting effects and every input file."""
+def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
+               records: list[EvidenceRecord]) -> str:
+    """Identity of a stage's fit: definition, starting effects, records and their trial files."""
     from .evidence import trials_dir
 
     h = hashlib.sha256(repr((stage, scale, seed)).encode())
     h.update(json.dumps(effects.model_dump(mode="json"), sort_keys=True).encode())
-    h.update((Path(__file__).parent / "data" / "evidence.toml").read_bytes())
-    for path in sorted(trials_dir().glob("*.toml")):
-        h.update(path.read_bytes())
+    mine = [r for r in records if r.id in stage.records]
+    h.update(json.dumps([r.model_dump(mode="json") for r in mine], sort_keys=True).encode())
+    for name in sorted({c.trial for r in mine for c in r.checks if c.trial}):
+        h.update((trials_dir() / f"{name}.toml").read_bytes())
     return h.hexdigest()[:20]
 
 
@@ -332,7 +334,7 @@ def calibrate_effects(
     if ckpt is not None:
         ckpt.mkdir(parents=True, exist_ok=True)
     for stage in stages:
-        key = _stage_key(stage, current, scale, seed)
+        key = _stage_key(stage, current, scale, seed, records)
         saved = ckpt / f"{key}.json" if ckpt is not None else None
         if saved is not None and saved.is_file():
             data = json.loads(saved.read_text())

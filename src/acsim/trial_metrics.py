@@ -14,6 +14,7 @@ terms, e.g. ``hr_job@female+under30``):
 - ``employed_at_W`` / ``unemployed_at_W``: difference in the share employed / in an unemployment
   spell W weeks after entry, in percentage points.
 - ``days_unemployed``: difference in days in unemployment spells within the follow-up.
+- ``weeks_unemployed_W``: difference in weeks in unemployment spells within W weeks of entry.
 """
 
 from __future__ import annotations
@@ -43,12 +44,13 @@ __all__ = ["METRIC_KINDS", "Metric", "estimate", "group_mask", "parse_metric", "
 
 METRIC_KINDS = (
     "hr_job", "window_hr", "mean_duration", "rel_mean_duration", "median_duration",
-    "weeks_employed_104", "employed_at", "unemployed_at", "days_unemployed",
+    "weeks_employed_104", "employed_at", "unemployed_at", "days_unemployed", "weeks_unemployed",
 )
 _NUM = r"(\d+(?:\.\d+)?)"
 _PATTERN = re.compile(
     rf"^(?:(?P<plain>hr_job|mean_duration|rel_mean_duration|median_duration|weeks_employed_104"
-    rf"|days_unemployed)|window_hr_{_NUM}_{_NUM}|(?P<at>employed_at|unemployed_at)_{_NUM})"
+    rf"|days_unemployed)|window_hr_{_NUM}_{_NUM}"
+    rf"|(?P<at>employed_at|unemployed_at|weeks_unemployed)_{_NUM})"
     r"(?:@(?P<group>[a-z0-9_+]+))?$"
 )
 JOB_EXITS = ("job", "hired")
@@ -69,7 +71,7 @@ class Metric:
         """Follow-up the metric needs (weeks)."""
         if self.kind == "weeks_employed_104":
             return 104.0
-        if self.kind in ("employed_at", "unemployed_at"):
+        if self.kind in ("employed_at", "unemployed_at", "weeks_unemployed"):
             return self.a
         if self.kind == "window_hr":
             return self.b
@@ -83,7 +85,7 @@ def parse_metric(name: str) -> Metric:
         raise ValueError(
             f"unknown metric {name!r}; expected one of hr_job, window_hr_A_B, mean_duration, "
             "rel_mean_duration, median_duration, weeks_employed_104, employed_at_W, "
-            "unemployed_at_W, days_unemployed, optionally with @group"
+            "unemployed_at_W, days_unemployed, weeks_unemployed_W, optionally with @group"
         )
     group = m.group("group")
     if group:
@@ -125,6 +127,7 @@ def person_outcomes(
 ) -> pd.DataFrame:
     """One row per person and arm: first spell, group terms and the outcomes the metrics need."""
     weeks_at = sorted({m.a for m in metrics if m.kind in ("employed_at", "unemployed_at")})
+    windows = sorted({m.a for m in metrics if m.kind == "weeks_unemployed"})
     frames = []
     for arm, (centre, members) in centres.items():
         spells: dict[int, list[tuple[float, float]]] = {}
@@ -143,6 +146,7 @@ def person_outcomes(
         weeks_emp = np.zeros(n)
         days_unemp = np.zeros(n)
         at = {(k, w): np.zeros(n, dtype=bool) for k in ("employed", "unemployed") for w in weeks_at}
+        within = {w: np.zeros(n) for w in windows}
         for i, js in enumerate(members):
             d, reason = first[js.id]
             e = entry[i]
@@ -153,6 +157,8 @@ def person_outcomes(
             weeks_emp[i] = _overlap(jobs, e, e + 104.0) if jobs else 0.0
             sp = spells[js.id]
             days_unemp[i] = 7.0 * _overlap(sp, e, e + follow_up)
+            for w in windows:
+                within[w][i] = _overlap(sp, e, e + w)
             for w in weeks_at:
                 at["employed", w][i] = _covers(jobs, e + w) if jobs else False
                 at["unemployed", w][i] = _covers(sp, e + w)
@@ -163,6 +169,8 @@ def person_outcomes(
         }
         for (k, w), v in at.items():
             cols[f"{k}_at_{w:g}"] = v
+        for w, v in within.items():
+            cols[f"weeks_unemployed_{w:g}"] = v
         for term in sorted(GROUP_TERMS):
             cols[term] = [term in js.terms for js in members]
         frames.append(pd.DataFrame(cols))
@@ -203,6 +211,9 @@ def _one(metric: Metric, c: pd.DataFrame, t: pd.DataFrame, paired: bool, seed: i
     if k in ("employed_at", "unemployed_at"):
         col = f"{k}_{metric.a:g}"
         return difference(c[col].to_numpy(), t[col].to_numpy(), paired, scale=100.0)
+    if k == "weeks_unemployed":
+        col = f"weeks_unemployed_{metric.a:g}"
+        return difference(c[col].to_numpy(), t[col].to_numpy(), paired)
     col = "duration" if k == "mean_duration" else k
     return difference(c[col].to_numpy(), t[col].to_numpy(), paired)
 
