@@ -14,11 +14,14 @@ from .business import business_case, paired_business_case
 from .comparison import Comparison, compare, sweep
 from .costs import cost_summary, spell_costs
 from .engine import JobCentre
+from .evidence import load_evidence
 from .exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
 from .experiment import RunResult, run
 from .hazards import PiecewiseHazard
 from .plotting import plot_survival
 from .scenario import Scenario, load_scenario
+from .trial import Trial, TrialResult, load_trial, run_trial
+from .validation import validate
 
 try:
     __version__ = version("acsim")
@@ -34,15 +37,21 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationError",
+    "Trial",
+    "TrialResult",
     "UncalibratedWarning",
     "__version__",
     "business_case",
     "compare",
     "cost_summary",
+    "load_evidence",
     "load_scenario",
+    "load_trial",
     "paired_business_case",
     "plot_survival",
     "run",
+    "run_trial",
     "spell_costs",
     "sweep",
+    "validate",
 ]
