@@ -57,6 +57,7 @@ class Parameter:
     upper: float
     log: bool = True
     start: float | None = None  # starting value (default: the current one)
+    step: float = 0.1  # finite-difference step, relative to max(1, |x|) in optimiser coordinates
 
     def to_x(self, value: float) -> float:
         """Optimiser coordinate of a value."""
@@ -92,16 +93,17 @@ STAGES: tuple[Stage, ...] = (
         Parameter("course.post_hr[default]", 1.0, 1.6),
     ), ("T19", "M04", "M05")),
     Stage("Danish trials: meeting persistence, activation lock-in and effect by sex", (
-        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.8),
+        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.95),
         Parameter("activation.lockin_hr[default]", 0.3, 1.0, start=0.6),
-        Parameter("activation.post_hr[default]", 0.6, 2.0, start=1.0),
-        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.4),
+        Parameter("activation.post_hr[default]", 0.6, 2.0, start=0.95),
+        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.45),
     ), ("T01", "T03", "T05")),
     Stage("meeting lift of the highly educated", (
         Parameter("meetings.lift_hr[edu_high]", 1.0, 2.5),
     ), ("T14",)),
     Stage("caseload and meeting quality", (
-        Parameter("meetings.caseload_elasticity", 0.0, 3.0, log=False),
+        # steep: 0.1 already moves the T09 effect by several times its tolerance
+        Parameter("meetings.caseload_elasticity", 0.0, 1.0, log=False, step=0.005),
     ), ("T09",)),
     Stage("caseworker effects", (
         Parameter("caseworkers.employer_contact_hr", 1.0, 2.0),
@@ -110,6 +112,7 @@ STAGES: tuple[Stage, ...] = (
     ), ("T10", "T11", "T12")),
     Stage("graduate on-the-job training", (
         Parameter("internship.post_hr[graduate]", 1.0, 4.0),
+        Parameter("internship.post_hr[graduate+under30]", 1.0, 6.0),
     ), ("T18",)),
 )
 
@@ -212,13 +215,13 @@ def residual(record: EvidenceRecord, check: Check, simulated: float) -> float:
 
     A fitted check with a published value pulls towards it: ``sqrt(weight) * (simulated -
     published) / sigma``. Any other check (a sign or an ordering) is a one-sided penalty, zero
-    inside its tolerance (with a margin of a tenth of sigma) and growing linearly outside.
+    inside its tolerance (less a margin of half a sigma) and growing linearly outside.
     """
     w = math.sqrt(record.weight)
     sigma = _sigma(check)
     if check.role == "fit" and check.published is not None:
         return w * (simulated - check.published) / sigma
-    margin = 0.1 * sigma
+    margin = 0.5 * sigma
     below = max(0.0, check.tolerance_low + margin - simulated)
     above = max(0.0, simulated - (check.tolerance_high - margin))
     return w * (below + above) / sigma
@@ -261,7 +264,8 @@ def fit_stage(
         v = min(max(v, p.lower), p.upper)
         x0.append(p.to_x(v))
     lo, hi = zip(*(p.bounds for p in params), strict=True)
-    res = optimize.least_squares(residuals, np.asarray(x0), bounds=(lo, hi), diff_step=0.1,
+    res = optimize.least_squares(residuals, np.asarray(x0), bounds=(lo, hi),
+                                 diff_step=[p.step for p in params],
                                  max_nfev=max_evaluations, xtol=1e-3, ftol=1e-3)
     fitted = effects_at(res.x)
     sim = simulate(res.x)

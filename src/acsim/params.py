@@ -72,8 +72,10 @@ def _check_group_value(value: Any) -> Any:
                 raise ValueError(f"value for group {selector!r} must be > 0 (a hazard ratio)")
             items.append((str(selector), float(v)))
         return tuple(items)
-    if isinstance(value, tuple):  # already validated
-        return value
+    if isinstance(value, (tuple, list)) and all(
+        isinstance(p, (tuple, list)) and len(p) == 2 for p in value
+    ):  # the stored form, or its JSON round trip (a list of [group, value] pairs)
+        return _check_group_value({str(k): v for k, v in value})
     raise ValueError("expected a number or a table of numbers by group")
 
 
