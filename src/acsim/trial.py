@@ -174,6 +174,9 @@ class Trial:
             if effects is not None:
                 data["effects"] = _merge(effects.model_dump(mode="python"),
                                          data.get("effects", {}))
+            # Trials are staffed for on-time meetings, not at the study's caseload: meeting
+            # quality stays at the reference unless the trial is about caseloads (T09).
+            data.setdefault("meetings", {}).setdefault("caseload_quality", False)
             data["scenario"] = {
                 "name": f"{s.id}:{name}", "warmup_weeks": 0.0,
                 "horizon_weeks": s.intake_weeks + s.follow_up_weeks,

@@ -82,6 +82,9 @@ class MeetingsSpec(Spec):
             schedule; each next meeting is booked when one is held.
         extra: Extra meetings at fixed spell weeks for some tracks.
         group: Group meetings, or ``None``.
+        caseload_quality: Whether meeting quality follows the caseload (T09). Virtual trials
+            switch it off unless they study caseloads: a trial's job centre is staffed so that
+            meetings are held on time, not at the study's caseload.
 
     """
 
@@ -89,6 +92,7 @@ class MeetingsSpec(Spec):
     schedule: str | tuple[SchedulePhase, ...] = "legal_minimum_2015"
     extra: tuple[ExtraMeetingsSpec, ...] = ()
     group: GroupMeetingsSpec | None = None
+    caseload_quality: bool = True
 
     @field_validator("schedule")
     @classmethod
@@ -190,7 +194,7 @@ class Meetings(Policy):
         e = self.effects
         n = min(spell.meetings_held, e.max_count)
         lift = base * (1.0 + e.growth * (n - 1))
-        if e.caseload_elasticity:
+        if e.caseload_elasticity and self.spec.caseload_quality:
             caseload = self.centre.caseload(spell)
             if caseload > 0:
                 lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
