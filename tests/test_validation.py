@@ -10,6 +10,7 @@ every check that left its tolerance.
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from acsim.calibration import MEAN_COMPLETED_DURATION
@@ -18,6 +19,10 @@ from acsim.validation import VALIDATION_COLUMNS, format_table, validate
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.5  # the size the calibration was fitted at: see docs/calibration.md
+
+#: Checks the calibrated model is known to miss, keyed by (id, metric), with the reason. Every
+#: entry is also in docs/calibration.md; anything else that fails is a regression.
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +36,9 @@ def test_the_shipped_effects_are_calibrated():
 
 def test_every_evidence_check_is_within_its_tolerance(table):
     assert list(table.columns) == VALIDATION_COLUMNS
-    failed = table[~table["passed"]]
+    missed = ~table["passed"]
+    known = [(i, m) in KNOWN_MISSES for i, m in zip(table["id"], table["metric"], strict=True)]
+    failed = table[missed & ~pd.Series(known, index=table.index)]
     assert failed.empty, (
         f"{len(failed)} check(s) moved out of tolerance:\n{format_table(failed)}\n\n"
         f"full table:\n{format_table(table)}"

@@ -82,22 +82,26 @@ class Stage:
     records: tuple[str, ...]
 
 
-#: The calibration, in order. Courses come before the Danish trials because HIG1 has a course.
+#: The calibration, in order: each stage takes the earlier ones as given (courses and
+#: placements are evaluated inside trials that also hold meetings, so they follow the meetings).
 STAGES: tuple[Stage, ...] = (
     Stage("meeting lift (all insured)", (
         Parameter("meetings.lift_hr[default]", 1.0, 2.5),
         Parameter("meetings.lift_hr[female+under30]", 1.0, 3.0),
     ), ("T07",)),
+    Stage("Danish trials: meeting persistence, activation lock-in and effect by sex", (
+        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.99),
+        Parameter("activation.lockin_hr[default]", 0.3, 1.0, start=0.52),
+        Parameter("activation.post_hr[default]", 0.6, 2.0, start=1.3),
+        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.9),
+    ), ("T01", "T02", "T03", "T05")),
     Stage("courses by start week", (
         Parameter("course.lockin_hr[default]", 0.5, 1.0),
         Parameter("course.post_hr[default]", 1.0, 1.6),
     ), ("T19", "M04", "M05")),
-    Stage("Danish trials: meeting persistence, activation lock-in and effect by sex", (
-        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.95),
-        Parameter("activation.lockin_hr[default]", 0.3, 1.0, start=0.6),
-        Parameter("activation.post_hr[default]", 0.6, 2.0, start=0.95),
-        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.45),
-    ), ("T01", "T03", "T05")),
+    Stage("company placements", (
+        Parameter("wage_subsidy_private.post_hr[default]", 1.0, 2.5),
+    ), ("T16",)),
     Stage("meeting lift of the highly educated", (
         Parameter("meetings.lift_hr[edu_high]", 1.0, 2.5),
     ), ("T14",)),
@@ -128,8 +132,8 @@ UNIDENTIFIED: dict[str, str] = {
     "meetings.group_lift_hr": "T04 is 'positive but not significant' and T15 gives a sign",
     "activation.threat_hr": "T05 gives a direction by sex (checked), T17 none for the highly "
                             "educated (checked); no size is published",
-    "internship / wage_subsidy_private / wage_subsidy_public": "T16, T17, T20 give signs and "
-                                                               "orderings only (checked)",
+    "internship (default) / wage_subsidy_public / lock-ins": "T16, T17, T20 give signs and "
+                                                            "orderings only (checked)",
     "course.late_post_hr / late_separation_hr": "T19 gives the sign after week 12 (checked)",
     "course.post_weeks": "no target says how long a course's effect lasts (13 weeks assumed)",
     "caseworkers.effectiveness_sd": "T13 says caseworkers differ, not by how much (checked > 0)",
