@@ -29,10 +29,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("calibrate",
                        help="fit the effect sizes to the evidence records, then the municipal "
                             "levels; writes acsim/data/effects.toml")
-    c.add_argument("--scale", type=float, default=1.0,
-                   help="fraction of each trial file's size per evaluation (default 1)")
-    c.add_argument("--seed", type=int, default=None, help="trial seed (default: each file's)")
-    c.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    _add_size_options(c)
     c.add_argument("--no-write", action="store_true",
                    help="print the fit without writing the effects file or the levels")
     c.add_argument("--skip-levels", action="store_true",
@@ -43,12 +40,17 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     v = sub.add_parser("validate", help="run every evidence record's checks; exit 0 if all pass")
     v.add_argument("--out", type=Path, default=None, help="directory for validation.csv")
-    v.add_argument("--scale", type=float, default=1.0,
-                   help="fraction of each trial file's size (default 1)")
-    v.add_argument("--seed", type=int, default=None, help="trial seed (default: each file's)")
-    v.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
+    _add_size_options(v)
     v.add_argument("--no-municipal", action="store_true",
                    help="skip the municipal checks (full city runs)")
+
+
+def _add_size_options(p: argparse.ArgumentParser) -> None:
+    """``--scale``, ``--seed`` and ``--workers``, shared by ``calibrate`` and ``validate``."""
+    p.add_argument("--scale", type=float, default=1.0,
+                   help="fraction of each trial file's size (default 1)")
+    p.add_argument("--seed", type=int, default=None, help="trial seed (default: each file's)")
+    p.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
 
 
 def _workers(n: int | None) -> int:

@@ -18,16 +18,14 @@ Example:
 from __future__ import annotations
 
 import math
-import tomllib
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
 from .exceptions import ScenarioError
-from .params import Spec, raise_scenario_error
+from .params import Spec, raise_scenario_error, read_toml
 from .trial_metrics import parse_metric
 
 __all__ = [
@@ -162,20 +160,9 @@ class EvidenceRecord(Spec):
 
 def _read(path: str | Path | None) -> tuple[dict, str]:
     if path is None:
-        text = (files("acsim") / "data" / _DEFAULT_FILE).read_text(encoding="utf-8")
-        source = f"acsim/data/{_DEFAULT_FILE}"
-    else:
-        p = Path(path)
-        if not p.is_file():
-            raise ScenarioError(str(p), "", "file not found")
-        try:
-            text, source = p.read_text(encoding="utf-8"), str(p)
-        except UnicodeDecodeError:
-            raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
-    try:
-        return tomllib.loads(text), source
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", f"not valid TOML: {exc}") from None
+        return read_toml(Path(__file__).parent / "data" / _DEFAULT_FILE), (
+            f"acsim/data/{_DEFAULT_FILE}")
+    return read_toml(path), str(path)
 
 
 def load_evidence(

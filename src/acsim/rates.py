@@ -21,18 +21,16 @@ Example:
 from __future__ import annotations
 
 import math
-import tomllib
 from collections.abc import Callable
 from datetime import date
 from functools import cache
-from importlib.resources import files
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from .exceptions import ScenarioError
-from .params import Spec, allowed_keys, loc_to_path, raise_scenario_error
+from .params import Spec, allowed_keys, loc_to_path, raise_scenario_error, read_toml
 
 __all__ = [
     "DERIVATIONS",
@@ -355,20 +353,10 @@ def load_rates(path: str | Path | None = None) -> Rates:
 
     """
     if path is None:
-        src = files("acsim") / "data" / DEFAULT_RATES
-        text, source = src.read_text(encoding="utf-8"), f"acsim/data/{DEFAULT_RATES}"
+        data = read_toml(Path(__file__).parent / "data" / DEFAULT_RATES)
+        source = f"acsim/data/{DEFAULT_RATES}"
     else:
-        p = Path(path)
-        if not p.is_file():
-            raise ScenarioError(str(p), "", "file not found")
-        try:
-            text, source = p.read_text(encoding="utf-8"), str(p)
-        except UnicodeDecodeError:
-            raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(source, "", f"not valid TOML: {exc}") from None
+        data, source = read_toml(path), str(path)
     try:
         rates = Rates.model_validate(data)
     except ValidationError as exc:
