@@ -109,3 +109,29 @@ def test_group_meetings_end_at_until_week_whatever_the_rounding():
     s = res.spells[res.spells["duration"] >= 26.0]
     # Meetings at weeks 4, 8, ..., 24: six for everyone still unemployed at week 26.
     assert (s["group_meetings"] == 6).all(), s["group_meetings"].value_counts()
+
+
+def test_programme_starting_as_another_ends_runs_and_one_inside_it_does_not():
+    """Programmes occupy half-open intervals: one may start the instant another ends.
+
+    Entries at awkward times make ``entry + 5 + 4`` and ``entry + 9`` differ by an ulp either
+    way; the rule must not depend on that rounding.
+    """
+    sc = bare_scenario(**{
+        "scenario.horizon_weeks": 60.0,
+        "population.annual_inflow": 800.0,
+        "hazard.job": {"breaks": [0.0], "rates": [0.01]},
+        "programmes": [
+            {"kind": "activation", "name": "after", "start_week": 9.0, "duration_weeks": 2.0,
+             "threat_weeks": 0.0},
+            {"kind": "activation", "name": "inside", "start_week": 7.0, "duration_weeks": 1.0,
+             "threat_weeks": 0.0},
+            {"kind": "course", "name": "first", "start_week": 5.0, "duration_weeks": 4.0,
+             "threat_weeks": 0.0},
+        ],
+    })
+    res = run(sc, seed=8, progress=False)
+    s = res.spells[res.spells["duration"] > 11.0]
+    assert len(s) > 300
+    taken = s["programmes"].value_counts()
+    assert (s["programmes"] == "first;after").all(), taken

@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 
 from acsim.effect_calibration import (
@@ -9,6 +10,7 @@ from acsim.effect_calibration import (
     Parameter,
     Stage,
     StageFit,
+    forward_jacobian,
     residual,
     set_parameter,
     write_effects,
@@ -65,3 +67,15 @@ def test_residuals_pull_fitted_checks_and_penalise_signs_only_outside():
     sign = next(c for c in t19.checks if c.role == "check" and math.isinf(c.tolerance_low))
     assert residual(t19, sign, sign.tolerance_high - 10.0) == 0.0
     assert residual(t19, sign, sign.tolerance_high + 1.0) > 0.0
+
+
+def test_jacobian_steps_are_absolute_so_step_function_targets_move():
+    """A share of a finite population moves in whole jobseekers: a step proportional to x would
+    vanish at a hazard ratio of 1 (x = log 1 = 0) and report the parameter as unidentified."""
+    def share(x):  # the share (%) of 2,000 jobseekers: a step function of x
+        return np.array([np.floor(2000 * 0.3 * np.exp(x[0])) / 20.0 - 30.0])
+
+    x = np.array([math.log(0.999)])
+    jac = forward_jacobian(share, x, share(x), np.array([0.05]), np.array([0.0]))
+    # 30 * d exp(x) / dx = 30 near x = 0; the step is taken backwards (the bound is at 0)
+    assert jac[0, 0] == pytest.approx(30.0, rel=0.05), jac

@@ -41,8 +41,8 @@ class Spell:
         "js", "number", "entry", "track", "true_track", "caseworker", "group",
         "k_job", "k_other", "_cov_job", "_mult_job", "_mult_other", "agenda", "_seq",
         "meetings_held", "meetings_late", "meeting_delay", "group_meetings", "programmes",
-        "in_programme", "forced_exit", "separation_hr", "bookings", "meeting_gen",
-        "cw_multiplier", "subsidised_weeks", "programme_weeks",
+        "in_programme", "programme_until", "forced_exit", "separation_hr", "bookings",
+        "meeting_gen", "cw_multiplier", "subsidised_weeks", "programme_weeks",
     )
 
     def __init__(self, js: Jobseeker, number: int, entry: float, cov_job: float, cov_other: float):
@@ -66,6 +66,7 @@ class Spell:
         self.group_meetings = 0
         self.programmes: list[str] = []
         self.in_programme: str | None = None
+        self.programme_until = -float("inf")  # absolute end time of the running programme
         self.forced_exit: str | None = None
         self.separation_hr = 1.0
         self.bookings: set[Booking] = set()

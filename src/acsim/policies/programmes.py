@@ -10,7 +10,9 @@ A programme that targets a jobseeker and is taken up runs through phases set by 
 4. *post*: the job hazard is multiplied by ``post_hr`` for ``post_weeks`` (or the rest of the
    spell), and the later employment's separation hazard by ``separation_hr``.
 
-Only one programme runs at a time: a programme whose start falls inside another is not started.
+Only one programme runs at a time, over a half-open interval ``[start, start + duration)``: a
+programme whose start falls inside another is not started; one that starts the instant another
+ends runs after it.
 The family modules (activation, placements, education) define their specs and effects.
 """
 
@@ -33,6 +35,8 @@ __all__ = ["ProgrammeEffects", "ProgrammeSpec", "Programme", "DRAWS_PER_PROGRAMM
 #: Uniforms reserved in the PROGRAMMES stream per programme and spell (take-up, hire).
 DRAWS_PER_PROGRAMME = 2
 _MAX_PROGRAMMES = 32
+#: Starts and ends closer than this (weeks; under a millisecond) fall at the same instant.
+_TIE_WEEKS = 1e-9
 
 
 class ProgrammeSpec(Spec):
@@ -161,11 +165,15 @@ class Programme(Policy):
     def _start(self, spell: Spell, _arg: object) -> None:
         spell.set_job(self._names[0], 1.0)
         if spell.in_programme is not None:
+            if spell.programme_until - self.centre.now <= _TIE_WEEKS:
+                # the running programme ends at this instant (up to rounding): start after it
+                spell.at_time(max(spell.programme_until, self.centre.now), self._start)
             return
         spell.in_programme = self.spec.name
         spell.programmes.append(self.spec.name)
         spell.set_job(self._names[1], self.effect_sizes(spell)[1])
-        spell.at(spell.duration(self.centre.now) + self.spec.duration_weeks, self._end)
+        spell.programme_until = self.centre.now + self.spec.duration_weeks
+        spell.at_time(spell.programme_until, self._end)
 
     def _end(self, spell: Spell, _arg: object) -> None:
         spell.in_programme = None
