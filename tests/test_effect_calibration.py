@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from acsim.calibration import MUNICIPAL_TRIALS
 from acsim.effect_calibration import (
     EffectFit,
     Parameter,
@@ -79,3 +80,15 @@ def test_jacobian_steps_are_absolute_so_step_function_targets_move():
     jac = forward_jacobian(share, x, share(x), np.array([0.05]), np.array([0.0]))
     # 30 * d exp(x) / dx = 30 near x = 0; the step is taken backwards (the bound is at 0)
     assert jac[0, 0] == pytest.approx(30.0, rel=0.05), jac
+
+
+@pytest.mark.parametrize("trial,city", sorted(MUNICIPAL_TRIALS.items()))
+def test_municipal_trials_run_at_their_citys_level(trial, city):
+    """Fitting a city's level (`acsim calibrate`, `acsim calibrate-levels --write`) copies it
+    into the trials of that city's claims."""
+    from acsim.evidence import trials_dir
+    from acsim.validation import SCENARIOS_DIR
+
+    got = read_toml(trials_dir() / f"{trial}.toml")["base"]["hazard"]["level"]
+    want = read_toml(SCENARIOS_DIR / f"{city}.toml")["hazard"]["level"]
+    assert got == want, f"{trial}.toml level {got} != {city}.toml level {want}"

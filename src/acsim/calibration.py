@@ -23,6 +23,7 @@ from .scenario import Scenario
 __all__ = [
     "COPENHAGEN_STOCK_2019",
     "MEAN_COMPLETED_DURATION",
+    "MUNICIPAL_TRIALS",
     "LevelFit",
     "StockFit",
     "calibrate_level",
@@ -44,6 +45,10 @@ MEAN_COMPLETED_DURATION = {
     "frederiksberg": 24.0,
 }
 
+
+#: Trials of a municipality's own claims (evidence records M04-M06), run at that municipality's
+#: level: :func:`write_level` copies a city's level into them.
+MUNICIPAL_TRIALS: dict[str, str] = {"M04": "frederiksberg", "M05": "copenhagen", "M06": "aarhus"}
 
 #: M03: Copenhagen academics by elapsed duration, 2019 (seed 000, "Ad 3"; TARGETS.md M03).
 COPENHAGEN_STOCK_2019 = {"3-5 months": 1687.0, "6-11 months": 1665.0, "12+ months": 1220.0}
@@ -161,7 +166,7 @@ def calibrate_level(
                     replications=replications)
 
 
-def _replace_line(path: Path, table: str | None, key: str, value: str, note: str) -> None:
+def write_toml_value(path: Path, table: str | None, key: str, value: str, note: str) -> None:
     """Set ``key = value`` in a TOML file's ``[table]`` (or top part), with a note above it.
 
     A previous ``# CALIBRATED`` note directly above the line is replaced; the rest of the file,
@@ -185,10 +190,21 @@ def _replace_line(path: Path, table: str | None, key: str, value: str, note: str
 
 
 def write_level(path: str | Path, fit: LevelFit) -> None:
-    """Write the fitted ``hazard.level`` into a scenario file, with a note of the fit."""
+    """Write the fitted ``hazard.level`` into a scenario file, with a note of the fit.
+
+    A city file's level (the file named after the city) also goes into the trials of that
+    city's claims (:data:`MUNICIPAL_TRIALS`), so that they run at the city's level.
+    """
+    from .evidence import trials_dir
+
+    path = Path(path)
     note = (f"mean completed duration {fit.simulated:.2f} vs {fit.target} weeks (seed 003 tab. "
             f"5.2); acsim calibrate-levels, seed {fit.seed}, {fit.replications} replication(s)")
-    _replace_line(Path(path), "hazard", "level", f"{fit.level}", note)
+    write_toml_value(path, "hazard", "level", f"{fit.level}", note)
+    city = path.stem.lower()
+    for trial in (t for t, c in MUNICIPAL_TRIALS.items() if c == city):
+        write_toml_value(trials_dir() / f"{trial}.toml", "base.hazard", "level", f"{fit.level}",
+                         f"{city}'s level, copied from scenarios/{city}.toml when it was fitted")
 
 
 @dataclass(frozen=True)
@@ -235,4 +251,4 @@ def write_inflow(path: str | Path, fit: StockFit) -> None:
     pub = ", ".join(f"{v:.0f}" for v in fit.stock_target.values())
     note = (f"fitted to the 2019 stock by elapsed duration 3-5/6-11/12+ months (seed 000, M03): "
             f"simulated {sim} vs published {pub}")
-    _replace_line(Path(path), "population", "annual_inflow", f"{fit.annual_inflow:g}", note)
+    write_toml_value(Path(path), "population", "annual_inflow", f"{fit.annual_inflow:g}", note)

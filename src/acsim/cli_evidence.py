@@ -33,7 +33,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--no-write", action="store_true",
                    help="print the fit without writing the effects file or the levels")
     c.add_argument("--skip-levels", action="store_true",
-                   help="do not refit the municipal levels (M01) after the effects")
+                   help="do not refit the municipal levels (M01) and Copenhagen's inflow (M03) "
+                        "after the effects")
     c.add_argument("--checkpoint", type=Path, default=Path(".acsim-calibration"),
                    help="directory keeping each finished stage, so an interrupted or partly "
                         "changed calibration resumes (default .acsim-calibration)")
@@ -85,6 +86,7 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from .calibration import StockFit
     from .effect_calibration import calibrate_effects, refit_levels, write_effects
     from .scenario import default_effects
 
@@ -99,6 +101,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"{'municipality':<16} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
     fits = refit_levels(fit.effects, workers=_workers(args.workers), write=not args.no_write)
     for city, lf in fits.items():
+        if isinstance(lf, StockFit):
+            for band, value in lf.stock_simulated.items():
+                print(f"  stock {band:<12} published {lf.stock_target[band]:>6.0f} simulated "
+                      f"{value:>6.0f} ({lf.stock_residuals()[band]:+.1%}); annual inflow "
+                      f"{lf.annual_inflow:g}")
+            lf = lf.level
         print(f"{city:<16} {lf.target:>9.2f} {lf.simulated:>9.2f} {lf.residual:>+8.2f} "
               f"{lf.level:>7.4f}")
     return 0

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from .calibration import LevelFit
+from .calibration import LevelFit, StockFit
 from .evidence import Check, EvidenceRecord, load_evidence
 from .scenario import EFFECTS_FILE, Effects
 from .validation import check_label, evaluate_checks, parameter_value
@@ -299,7 +299,8 @@ def fit_stage(
              "tolerance": (c.tolerance_low, c.tolerance_high), "passed": c.passes(s),
              "residual": s - c.published if c.published is not None else math.nan}
             for (rec, c), s in zip(pairs, sim, strict=True)]
-    identified = _identification(res.jac, params)
+    only_signs = all(c.role != "fit" or c.published is None for _, c in pairs)
+    identified = _identification(res.jac, params, only_signs)
     values = {p.path: p.from_x(float(x)) for p, x in zip(params, x_fit, strict=True)}
     return fitted, StageFit(stage, values, rows, identified, count)
 
@@ -328,8 +329,11 @@ def forward_jacobian(
     return jac
 
 
-def _identification(jac: np.ndarray, params: tuple[Parameter, ...]) -> dict[str, str]:
+def _identification(jac: np.ndarray, params: tuple[Parameter, ...],
+                    only_signs: bool = False) -> dict[str, str]:
     """Whether each parameter moves the residuals, and independently of the others.
+
+    ``only_signs``: the stage has no fitted value, only sign and ordering checks.
 
     Sign and ordering checks that are satisfied contribute zero rows, so a stage with fewer
     active quantitative targets than parameters has a rank-deficient Jacobian: its targets
@@ -340,7 +344,11 @@ def _identification(jac: np.ndarray, params: tuple[Parameter, ...]) -> dict[str,
     norms = np.linalg.norm(jac, axis=0)
     rank = int(np.linalg.matrix_rank(jac, tol=0.05)) if jac.size else 0
     for p, nrm in zip(params, norms, strict=True):
-        if nrm < 0.05:  # a unit change of x (e.g. 2.7 times the HR) moves residuals by < 0.05 sigma
+        if nrm < 0.05 and only_signs:
+            out[p.path] = ("CONSTRAINED, not identified: no quantitative target; every sign or "
+                           "ordering check holds here, so the value is where the search first "
+                           "met them")
+        elif nrm < 0.05:  # a unit change of x (2.7 times the HR) moves residuals by < 0.05 sigma
             out[p.path] = f"NOT identified: |d residual / d x| = {nrm:.3g}"
         elif rank < len(params):
             out[p.path] = (f"partly identified: the targets fix {rank} combination(s) of the "
@@ -354,13 +362,16 @@ def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
                records: list[EvidenceRecord]) -> str:
     """Identity of a stage's fit: definition, starting effects, records and their trial files."""
     from .evidence import trials_dir
+    from .params import read_toml
 
     h = hashlib.sha256(repr((stage, scale, seed)).encode())
     h.update(json.dumps(effects.model_dump(mode="json"), sort_keys=True).encode())
     mine = [r for r in records if r.id in stage.records]
     h.update(json.dumps([r.model_dump(mode="json") for r in mine], sort_keys=True).encode())
     for name in sorted({c.trial for r in mine for c in r.checks if c.trial}):
-        h.update((trials_dir() / f"{name}.toml").read_bytes())
+        # the parsed tables, so that editing a comment does not invalidate a stage
+        table = read_toml(trials_dir() / f"{name}.toml")
+        h.update(json.dumps(table, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
 
 
@@ -422,25 +433,36 @@ def calibrate_effects(
 
 
 # -- municipal levels ----------------------------------------------------------------------------
-def _fit_city(job: tuple[str, Effects, int]) -> LevelFit:
-    from .calibration import MEAN_COMPLETED_DURATION, calibrate_level, default_replications
+def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
+    from .calibration import (
+        COPENHAGEN_STOCK_2019,
+        MEAN_COMPLETED_DURATION,
+        calibrate_level,
+        calibrate_level_and_inflow,
+        default_replications,
+    )
     from .scenario import load_scenario
     from .validation import SCENARIOS_DIR
 
     city, effects, seed = job
     sc = load_scenario(SCENARIOS_DIR / f"{city}.toml").model_copy(update={"effects": effects})
-    return calibrate_level(sc, MEAN_COMPLETED_DURATION[city], seed=seed,
-                           replications=default_replications(sc))
+    reps = default_replications(sc)
+    if city == "copenhagen":  # M03: its stock by elapsed duration pins down the inflow too
+        return calibrate_level_and_inflow(sc, MEAN_COMPLETED_DURATION[city],
+                                          COPENHAGEN_STOCK_2019, seed=seed, replications=reps)
+    return calibrate_level(sc, MEAN_COMPLETED_DURATION[city], seed=seed, replications=reps)
 
 
 def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
-                 write: bool = True) -> dict[str, LevelFit]:
+                 write: bool = True) -> dict[str, LevelFit | StockFit]:
     """Refit every city's ``hazard.level`` to its mean completed duration (M01).
 
-    The fit is under ``effects``; with ``write`` each level goes into its city's file with a
-    ``# CALIBRATED`` note.
+    Copenhagen's ``population.annual_inflow`` is refitted with its level, to its 2019 stock by
+    elapsed duration (M03). The fit is under ``effects``; with ``write`` each value goes into
+    its city's file with a ``# CALIBRATED`` note (and each level into the trials of that city's
+    claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
     """
-    from .calibration import MEAN_COMPLETED_DURATION, write_level
+    from .calibration import MEAN_COMPLETED_DURATION, write_inflow, write_level
     from .validation import SCENARIOS_DIR, pool_map
 
     cities = sorted(MEAN_COMPLETED_DURATION)
@@ -448,7 +470,11 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
     out = dict(zip(cities, fits, strict=True))
     if write:
         for city, fit in out.items():
-            write_level(SCENARIOS_DIR / f"{city}.toml", fit)
+            path = SCENARIOS_DIR / f"{city}.toml"
+            if isinstance(fit, StockFit):
+                write_inflow(path, fit)
+                fit = fit.level
+            write_level(path, fit)
     return out
 
 
@@ -471,6 +497,10 @@ def _toml_value(v: object) -> str:
     raise TypeError(f"cannot write {v!r} to TOML")
 
 
+def _fit_word(identification: str) -> str:
+    return "CONSTRAINED" if identification.startswith("CONSTRAINED") else "FITTED"
+
+
 def write_effects(fit: EffectFit, path: str | Path = EFFECTS_FILE) -> Path:
     """Write the calibrated effects with each fitted value's targets and fit as comments."""
     notes: dict[str, list[str]] = {}
@@ -483,13 +513,15 @@ def write_effects(fit: EffectFit, path: str | Path = EFFECTS_FILE) -> Path:
         for p, v in sf.values.items():
             base = p.split("[")[0]
             notes.setdefault(base, []).append(
-                f"{p} = {v:.4g}: FITTED ({sf.stage.name}; {sf.identified[p]}) to {fitted}")
+                f"{p} = {v:.4g}: {_fit_word(sf.identified[p])} ({sf.stage.name}; "
+                f"{sf.identified[p]}) to {fitted}")
     lines = [
         "# Calibrated effect sizes, written by `acsim calibrate`. Do not edit by hand: rerun it.",
         "# Values with a FITTED note were fitted to the evidence records (acsim/data/",
-        "# evidence.toml) they name; every other value is a placeholder the quantitative targets",
-        "# do not identify (see acsim.effect_calibration.UNIDENTIFIED for why), checked by sign",
-        "# or ordering in `acsim validate` where a record speaks to it.",
+        "# evidence.toml) they name; a CONSTRAINED value is held only by those records' sign or",
+        "# ordering checks. Every other value is a placeholder the quantitative targets do not",
+        "# identify (see acsim.effect_calibration.UNIDENTIFIED for why), checked by sign or",
+        "# ordering in `acsim validate` where a record speaks to it.",
         f"calibrated = {_toml_value(fit.effects.calibrated)}",
         f"source = {_toml_value(fit.effects.source)}",
     ]
