@@ -28,10 +28,11 @@ __all__ = [
     "StockFit",
     "calibrate_level",
     "calibrate_level_and_inflow",
+    "fit_latent_risk",
     "default_replications",
     "simulated_mean_duration",
     "simulated_stock",
-    "write_inflow",
+    "write_stock_fit",
     "write_level",
 ]
 
@@ -209,10 +210,20 @@ def write_level(path: str | Path, fit: LevelFit) -> None:
 
 @dataclass(frozen=True)
 class StockFit:
-    """Result of the joint fit of level and inflow to a mean duration and a stock."""
+    """Result of the joint fit of level, inflow and heterogeneity to a mean duration and a stock.
+
+    Attributes:
+        level: The level fit (M01).
+        annual_inflow: Fitted inflow (the stock's size).
+        latent_risk: Fitted log hazard ratio per SD of the latent risk (the stock's shape).
+        stock_target: Published stock by band.
+        stock_simulated: Simulated stock by band at the fitted values.
+
+    """
 
     level: LevelFit
     annual_inflow: float
+    latent_risk: float
     stock_target: dict[str, float]
     stock_simulated: dict[str, float]
 
@@ -221,17 +232,57 @@ class StockFit:
         return {k: self.stock_simulated[k] / v - 1 for k, v in self.stock_target.items()}
 
 
+def _long_to_short(stock: dict[str, float]) -> float:
+    bands = list(stock)
+    return stock[bands[-1]] / stock[bands[0]]
+
+
+def fit_latent_risk(
+    scenario: Scenario, stock: dict[str, float], seed: int = 2019, replications: int = 1,
+    tolerance: float = 0.03, bounds: tuple[float, float] = (-2.0, 0.0),
+) -> float:
+    """Fit ``hazard.covariates.latent_risk`` to the stock's ratio of its longest to shortest band.
+
+    Unobserved heterogeneity sets the shape of the stock by elapsed duration: the more job
+    chances differ, the more of those left at 12 months are the slow ones. The mean completed
+    duration hardly moves with it (the level absorbs what does), so it is fitted on its own,
+    by secant steps on the log ratio, to a relative ``tolerance``.
+    """
+    target = math.log(_long_to_short(stock))
+    cache: dict[float, float] = {}
+
+    def f(beta: float) -> float:
+        if beta not in cache:
+            sc = scenario.with_changes({"hazard.covariates.latent_risk": beta})
+            cache[beta] = math.log(_long_to_short(simulated_stock(sc, seed, replications))) - target
+        return cache[beta]
+
+    b0 = scenario.hazard.covariates.latent_risk
+    b1 = min(max(b0 + (-0.2 if f(b0) < 0 else 0.2), bounds[0]), bounds[1])
+    for _ in range(6):
+        f0, f1 = f(b0), f(b1)
+        if abs(f1) <= tolerance or f1 == f0:
+            break
+        b0, b1 = b1, min(max(b1 - f1 * (b1 - b0) / (f1 - f0), bounds[0]), bounds[1])
+    return round(min(cache, key=lambda b: abs(cache[b])), 3)
+
+
 def calibrate_level_and_inflow(
     scenario: Scenario, target: float, stock: dict[str, float], seed: int = 2019,
     replications: int = 1, rounds: int = 2,
 ) -> StockFit:
-    """Fit ``hazard.level`` to the mean duration and ``population.annual_inflow`` to the stock.
+    """Fit the level to the mean duration, and the inflow and heterogeneity to the stock.
 
-    The stock by elapsed duration scales with the inflow and its shape with the level, so the
-    two are fitted in turn: inflow scaled to the total of the published bands, then the level
-    refitted, ``rounds`` times.
+    The stock by elapsed duration scales with the inflow, and its shape (long spells against
+    short ones) follows the heterogeneity (:func:`fit_latent_risk`), fitted first; then the
+    inflow is scaled to the total of the published bands and the level refitted, ``rounds``
+    times.
     """
     sc = scenario
+    fit = calibrate_level(sc, target, seed=seed, replications=replications)
+    sc = sc.with_changes({"hazard.level": fit.level})
+    beta = fit_latent_risk(sc, stock, seed, replications)
+    sc = sc.with_changes({"hazard.covariates.latent_risk": beta})
     fit = calibrate_level(sc, target, seed=seed, replications=replications)
     for _ in range(rounds):
         sc = sc.with_changes({"hazard.level": fit.level})
@@ -241,14 +292,19 @@ def calibrate_level_and_inflow(
         sc = sc.with_changes({"population.annual_inflow": inflow})
         fit = calibrate_level(sc, target, seed=seed, replications=replications)
     sc = sc.with_changes({"hazard.level": fit.level})
-    return StockFit(level=fit, annual_inflow=sc.population.annual_inflow, stock_target=stock,
-                    stock_simulated=simulated_stock(sc, seed, replications))
+    return StockFit(level=fit, annual_inflow=sc.population.annual_inflow, latent_risk=beta,
+                    stock_target=stock, stock_simulated=simulated_stock(sc, seed, replications))
 
 
-def write_inflow(path: str | Path, fit: StockFit) -> None:
-    """Write the fitted ``population.annual_inflow`` into a scenario file, with a note."""
+def write_stock_fit(path: str | Path, fit: StockFit) -> None:
+    """Write the fitted inflow and heterogeneity into a scenario file, with notes of the fit.
+
+    The file needs ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` lines.
+    """
     sim = ", ".join(f"{v:.0f}" for v in fit.stock_simulated.values())
     pub = ", ".join(f"{v:.0f}" for v in fit.stock_target.values())
     note = (f"fitted to the 2019 stock by elapsed duration 3-5/6-11/12+ months (seed 000, M03): "
             f"simulated {sim} vs published {pub}")
     write_toml_value(Path(path), "population", "annual_inflow", f"{fit.annual_inflow:g}", note)
+    write_toml_value(Path(path), "hazard.covariates", "latent_risk", f"{fit.latent_risk:g}",
+                     f"{note}; the ratio of 12+ to 3-5 months sets it")

@@ -233,8 +233,8 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
         calibrate_level,
         calibrate_level_and_inflow,
         default_replications,
-        write_inflow,
         write_level,
+        write_stock_fit,
     )
     from .scenario import load_scenario
 
@@ -260,9 +260,9 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
             for band, value in sfit.stock_simulated.items():
                 print(f"  stock {band:<12} published {COPENHAGEN_STOCK_2019[band]:>6.0f} "
                       f"simulated {value:>6.0f} ({sfit.stock_residuals()[band]:+.1%})")
-            print(f"  annual inflow {sfit.annual_inflow:g}")
+            print(f"  annual inflow {sfit.annual_inflow:g}, latent_risk {sfit.latent_risk:g}")
             if args.write:
-                write_inflow(path, sfit)
+                write_stock_fit(path, sfit)
             fit = sfit.level
         else:
             fit = calibrate_level(scenario, target, seed=args.seed, replications=reps)

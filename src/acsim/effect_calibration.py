@@ -462,7 +462,7 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
     its city's file with a ``# CALIBRATED`` note (and each level into the trials of that city's
     claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
     """
-    from .calibration import MEAN_COMPLETED_DURATION, write_inflow, write_level
+    from .calibration import MEAN_COMPLETED_DURATION, write_level, write_stock_fit
     from .validation import SCENARIOS_DIR, pool_map
 
     cities = sorted(MEAN_COMPLETED_DURATION)
@@ -472,7 +472,7 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
         for city, fit in out.items():
             path = SCENARIOS_DIR / f"{city}.toml"
             if isinstance(fit, StockFit):
-                write_inflow(path, fit)
+                write_stock_fit(path, fit)
                 fit = fit.level
             write_level(path, fit)
     return out
