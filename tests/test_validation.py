@@ -20,20 +20,10 @@ from acsim.validation import VALIDATION_COLUMNS, format_table, validate
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.5  # the size the calibration was fitted at: see docs/calibration.md
 
-#: Checks the calibrated model is known to miss, keyed by (id, metric), with the reason. Every
-#: entry is also in docs/calibration.md; anything else that fails is a regression.
-KNOWN_MISSES: dict[tuple[str, str], str] = {
-    ("M03", "copenhagen: stock_12plus"): (
-        "Copenhagen's inflow was fitted to M03 under the placeholder effects; under the "
-        "calibrated ones the 12+ month stock is 17 % low (band 15 %). Fix: acsim "
-        "calibrate-levels scenarios/copenhagen.toml --stock --write, then acsim calibrate."
-    ),
-    ("M04", "M04/course: mean_duration"): (
-        "The course stage runs before the stages (meeting lift of the highly educated, "
-        "company placements) that change Frederiksberg's protocol around the course; M04 is "
-        "an uncontrolled municipal claim (weight 0.2). Fix: refit the course stage last."
-    ),
-}
+#: Checks the calibrated model is known to miss, keyed by (id, metric), with the reason; each
+#: entry must also be explained in docs/calibration.md. None at present: every check passes, and
+#: anything that fails is a regression.
+KNOWN_MISSES: dict[tuple[str, str], str] = {}
 
 
 @pytest.fixture(scope="module")

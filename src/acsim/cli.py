@@ -85,7 +85,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--seed", type=int, default=2019)
     k.add_argument("--write", action="store_true", help="write the fitted level into the file")
     k.add_argument("--stock", action="store_true",
-                   help="also fit the annual inflow to Copenhagen's 2019 stock (seed 000, M03)")
+                   help="also fit the annual inflow and the heterogeneity (latent_risk) to "
+                        "Copenhagen's 2019 stock by elapsed duration (seed 000, M03)")
     add_evidence_parsers(sub)
     return p
 
