@@ -447,7 +447,7 @@ def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
     city, effects, seed = job
     sc = load_scenario(SCENARIOS_DIR / f"{city}.toml").model_copy(update={"effects": effects})
     reps = default_replications(sc)
-    if city == "copenhagen":  # M03: its stock by elapsed duration pins down the inflow too
+    if city == "copenhagen":  # M03: its stock by duration also fixes inflow and heterogeneity
         return calibrate_level_and_inflow(sc, MEAN_COMPLETED_DURATION[city],
                                           COPENHAGEN_STOCK_2019, seed=seed, replications=reps)
     return calibrate_level(sc, MEAN_COMPLETED_DURATION[city], seed=seed, replications=reps)
@@ -457,10 +457,10 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
                  write: bool = True) -> dict[str, LevelFit | StockFit]:
     """Refit every city's ``hazard.level`` to its mean completed duration (M01).
 
-    Copenhagen's ``population.annual_inflow`` is refitted with its level, to its 2019 stock by
-    elapsed duration (M03). The fit is under ``effects``; with ``write`` each value goes into
-    its city's file with a ``# CALIBRATED`` note (and each level into the trials of that city's
-    claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
+    Copenhagen's ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` are refitted
+    with its level, to its 2019 stock by elapsed duration (M03). The fit is under ``effects``;
+    with ``write`` each value goes into its city's file with a ``# CALIBRATED`` note (and each
+    level into the trials of that city's claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
     """
     from .calibration import MEAN_COMPLETED_DURATION, write_level, write_stock_fit
     from .validation import SCENARIOS_DIR, pool_map
