@@ -52,3 +52,9 @@ def test_set_override_is_validated_like_the_file(capsys):
     assert main(["run", "scenarios/copenhagen.toml", "--set", "screening.accuracy=2"]) == 2
     err = capsys.readouterr().err
     assert "screening.accuracy" in err and "copenhagen.toml" in err
+
+
+def test_stock_fit_needs_a_published_stock(capsys):
+    assert main(["calibrate-levels", "scenarios/aarhus.toml", "--stock"]) == 2
+    err = capsys.readouterr().err
+    assert "aarhus.toml" in err and "--stock" in err and "copenhagen" in err, err

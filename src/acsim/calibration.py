@@ -24,6 +24,7 @@ __all__ = [
     "COPENHAGEN_STOCK_2019",
     "MEAN_COMPLETED_DURATION",
     "MUNICIPAL_TRIALS",
+    "PUBLISHED_STOCK",
     "LevelFit",
     "StockFit",
     "calibrate_level",
@@ -53,6 +54,10 @@ MUNICIPAL_TRIALS: dict[str, str] = {"M04": "frederiksberg", "M05": "copenhagen",
 
 #: M03: Copenhagen academics by elapsed duration, 2019 (seed 000, "Ad 3"; TARGETS.md M03).
 COPENHAGEN_STOCK_2019 = {"3-5 months": 1687.0, "6-11 months": 1665.0, "12+ months": 1220.0}
+
+#: Published stocks by elapsed duration, by city (file stem): the cities whose inflow and
+#: heterogeneity are fitted with their level. Only Copenhagen publishes one.
+PUBLISHED_STOCK: dict[str, dict[str, float]] = {"copenhagen": COPENHAGEN_STOCK_2019}
 
 #: Weeks simulated before the stock is counted: every band, 12+ months included, is complete
 #: once the run is older than the 104-week benefit period.
@@ -230,6 +235,14 @@ class StockFit:
     def stock_residuals(self) -> dict[str, float]:
         """Relative residual of each band, simulated / published - 1."""
         return {k: self.stock_simulated[k] / v - 1 for k, v in self.stock_target.items()}
+
+    def report(self) -> list[str]:
+        """One line per band (published, simulated, residual), then the fitted values."""
+        res = self.stock_residuals()
+        lines = [f"  stock {band:<12} published {pub:>6.0f} simulated "
+                 f"{self.stock_simulated[band]:>6.0f} ({res[band]:+.1%})"
+                 for band, pub in self.stock_target.items()]
+        return [*lines, f"  annual inflow {self.annual_inflow:g}, latent_risk {self.latent_risk:g}"]
 
 
 def _long_to_short(stock: dict[str, float]) -> float:

@@ -229,8 +229,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
     from .calibration import (
-        COPENHAGEN_STOCK_2019,
         MEAN_COMPLETED_DURATION,
+        PUBLISHED_STOCK,
         calibrate_level,
         calibrate_level_and_inflow,
         default_replications,
@@ -244,8 +244,11 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
     jobs = []
     for path in args.scenarios:
         target = args.target
+        key = Path(path).stem.lower()
+        if args.stock and key not in PUBLISHED_STOCK:
+            raise ScenarioError(path, "", "--stock: no published stock by elapsed duration for "
+                                f"this file name; expected one of {sorted(PUBLISHED_STOCK)}")
         if target is None:
-            key = Path(path).stem.lower()
             if key not in MEAN_COMPLETED_DURATION:
                 raise ScenarioError(path, "", "no published mean duration for this file name; "
                                     f"expected one of {sorted(MEAN_COMPLETED_DURATION)} or "
@@ -256,12 +259,10 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
     for path, scenario, target in jobs:
         reps = args.replications or default_replications(scenario)
         if args.stock:
-            sfit = calibrate_level_and_inflow(scenario, target, COPENHAGEN_STOCK_2019,
+            sfit = calibrate_level_and_inflow(scenario, target,
+                                              PUBLISHED_STOCK[Path(path).stem.lower()],
                                               seed=args.seed, replications=reps)
-            for band, value in sfit.stock_simulated.items():
-                print(f"  stock {band:<12} published {COPENHAGEN_STOCK_2019[band]:>6.0f} "
-                      f"simulated {value:>6.0f} ({sfit.stock_residuals()[band]:+.1%})")
-            print(f"  annual inflow {sfit.annual_inflow:g}, latent_risk {sfit.latent_risk:g}")
+            print("\n".join(sfit.report()))
             if args.write:
                 write_stock_fit(path, sfit)
             fit = sfit.level

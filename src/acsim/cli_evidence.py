@@ -102,10 +102,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     fits = refit_levels(fit.effects, workers=_workers(args.workers), write=not args.no_write)
     for city, lf in fits.items():
         if isinstance(lf, StockFit):
-            for band, value in lf.stock_simulated.items():
-                print(f"  stock {band:<12} published {lf.stock_target[band]:>6.0f} simulated "
-                      f"{value:>6.0f} ({lf.stock_residuals()[band]:+.1%}); annual inflow "
-                      f"{lf.annual_inflow:g}, latent_risk {lf.latent_risk:g}")
+            print("\n".join(lf.report()))
             lf = lf.level
         print(f"{city:<16} {lf.target:>9.2f} {lf.simulated:>9.2f} {lf.residual:>+8.2f} "
               f"{lf.level:>7.4f}")

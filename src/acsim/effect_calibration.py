@@ -435,8 +435,8 @@ def calibrate_effects(
 # -- municipal levels ----------------------------------------------------------------------------
 def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
     from .calibration import (
-        COPENHAGEN_STOCK_2019,
         MEAN_COMPLETED_DURATION,
+        PUBLISHED_STOCK,
         calibrate_level,
         calibrate_level_and_inflow,
         default_replications,
@@ -447,9 +447,9 @@ def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
     city, effects, seed = job
     sc = load_scenario(SCENARIOS_DIR / f"{city}.toml").model_copy(update={"effects": effects})
     reps = default_replications(sc)
-    if city == "copenhagen":  # M03: its stock by duration also fixes inflow and heterogeneity
+    if city in PUBLISHED_STOCK:  # M03: a stock by duration also fixes inflow and heterogeneity
         return calibrate_level_and_inflow(sc, MEAN_COMPLETED_DURATION[city],
-                                          COPENHAGEN_STOCK_2019, seed=seed, replications=reps)
+                                          PUBLISHED_STOCK[city], seed=seed, replications=reps)
     return calibrate_level(sc, MEAN_COMPLETED_DURATION[city], seed=seed, replications=reps)
 
 
@@ -457,7 +457,8 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
                  write: bool = True) -> dict[str, LevelFit | StockFit]:
     """Refit every city's ``hazard.level`` to its mean completed duration (M01).
 
-    Copenhagen's ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` are refitted
+    A city with a published stock (Copenhagen, :data:`acsim.calibration.PUBLISHED_STOCK`) has
+    its ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` refitted
     with its level, to its 2019 stock by elapsed duration (M03). The fit is under ``effects``;
     with ``write`` each value goes into its city's file with a ``# CALIBRATED`` note (and each
     level into the trials of that city's claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
