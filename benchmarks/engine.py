@@ -22,8 +22,8 @@ sys.path.insert(0, str(HERE))
 
 import reference  # noqa: E402
 from acsim import JobCentre, load_scenario  # noqa: E402
+from acsim.analysis.outcomes import spell_table  # noqa: E402
 from acsim.exceptions import UncalibratedWarning  # noqa: E402
-from acsim.outcomes import spell_table  # noqa: E402
 
 
 def scenario(inflow: float):

@@ -7,7 +7,7 @@ import pytest
 from scipy import stats
 
 from acsim import run
-from acsim.hazards import PiecewiseHazard
+from acsim.model.hazards import PiecewiseHazard
 from conftest import bare_scenario
 
 

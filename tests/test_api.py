@@ -67,7 +67,7 @@ def test_meetings_respect_capacity_in_a_run():
 
 
 def test_write_level_keeps_the_rest_of_the_file(tmp_path):
-    from acsim.calibration import LevelFit, write_level
+    from acsim.evidence.levels import LevelFit, write_level
 
     src = tmp_path / "c.toml"
     text = ('[scenario]\nname = "x"\n\n[hazard]\nlevel = 1.0  # old\n\n[staffing]\n'

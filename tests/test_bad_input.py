@@ -3,7 +3,7 @@
 import pytest
 
 from acsim import ScenarioError, load_scenario
-from acsim.cli import main
+from acsim.cli.main import main
 
 CASES = {
     "unknown key": ("[staffing]\ncaseworkrs = 40\n", "staffing.caseworkrs", "unknown key"),

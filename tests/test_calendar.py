@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from acsim.calendar import Calendar
+from acsim.model.calendar import Calendar
 
 
 @settings(max_examples=60, deadline=None)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from acsim.calibration import fit_latent_risk, simulated_stock
+from acsim.evidence.levels import fit_latent_risk, simulated_stock
 from conftest import bare_scenario
 
 

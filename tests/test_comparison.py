@@ -4,7 +4,7 @@ import pytest
 
 import acsim
 from acsim import Scenario
-from acsim.cli import main
+from acsim.cli.main import main
 
 SMALL = {"population.annual_inflow": 1500.0, "scenario.horizon_weeks": 52.0,
          "scenario.warmup_weeks": 13.0, "staffing.caseworkers": 4}

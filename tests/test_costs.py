@@ -16,15 +16,15 @@ import pandas as pd
 import pytest
 
 import acsim
-from acsim.business import business_case
-from acsim.costs import (
+from acsim.costs.business import business_case
+from acsim.costs.model import (
     RatesCoverageWarning,
     cost_summary,
     full_year_persons,
     spell_costs,
 )
+from acsim.costs.rates import default_rates, load_rates
 from acsim.exceptions import ScenarioError
-from acsim.rates import default_rates, load_rates
 
 RATES = default_rates()
 W19, W20 = 4355.0, 4405.0  # maximum dagpenge per week, 2019 (derived) and 2020 (published)
@@ -452,8 +452,8 @@ def test_costs_of_a_simulated_run_add_up():
     assert 52 * GRAD * W19 < summary.benefit_per_full_year_person < 52 * W19
     fyp = full_year_persons(spells, 0, s.scenario.end_week, s)
     assert summary.full_year_persons_per_year == pytest.approx(fyp)
-    # where no subsidy is interrupted by the exit, this agrees with acsim.outcomes
-    from acsim.outcomes import full_year_persons as outcomes_fyp
+    # where no subsidy is interrupted by the exit, this agrees with acsim.analysis.outcomes
+    from acsim.analysis.outcomes import full_year_persons as outcomes_fyp
 
     done = spells[~((spells.programmes.str.contains("ws")) & (spells.subsidised_weeks == 0))]
     assert full_year_persons(done, 0, 52) == pytest.approx(outcomes_fyp(done, 0, 52))

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from acsim import Scenario, run
-from acsim.engine import JobCentre
-from acsim.outcomes import spell_table
+from acsim.analysis.outcomes import spell_table
+from acsim.model.engine import JobCentre
 from conftest import bare_scenario
 
 SMALL = {"population.annual_inflow": 1200.0, "scenario.horizon_weeks": 52.0,

@@ -5,8 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from acsim.calibration import MUNICIPAL_TRIALS
-from acsim.effect_calibration import (
+from acsim.evidence.calibration import (
     EffectFit,
     Parameter,
     Stage,
@@ -16,9 +15,10 @@ from acsim.effect_calibration import (
     set_parameter,
     write_effects,
 )
-from acsim.params import read_toml
-from acsim.scenario import Effects
-from acsim.validation import parameter_value
+from acsim.evidence.levels import MUNICIPAL_TRIALS
+from acsim.evidence.validation import parameter_value
+from acsim.spec.base import read_toml
+from acsim.spec.scenario import Effects
 
 
 def test_parameter_paths_round_trip():
@@ -57,7 +57,7 @@ def test_written_effects_file_loads_back_equal(tmp_path):
 
 
 def test_residuals_pull_fitted_checks_and_penalise_signs_only_outside():
-    from acsim.evidence import load_evidence
+    from acsim.evidence.records import load_evidence
 
     recs = {r.id: r for r in load_evidence()}
     t03 = recs["T03"]
@@ -86,8 +86,8 @@ def test_jacobian_steps_are_absolute_so_step_function_targets_move():
 def test_municipal_trials_run_at_their_citys_level(trial, city):
     """Fitting a city's level (`acsim calibrate`, `acsim calibrate-levels --write`) copies it
     into the trials of that city's claims."""
-    from acsim.evidence import trials_dir
-    from acsim.validation import SCENARIOS_DIR
+    from acsim.evidence.records import trials_dir
+    from acsim.evidence.validation import SCENARIOS_DIR
 
     got = read_toml(trials_dir() / f"{trial}.toml")["base"]["hazard"]["level"]
     want = read_toml(SCENARIOS_DIR / f"{city}.toml")["hazard"]["level"]

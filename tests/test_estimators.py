@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from lifelines import CoxPHFitter
 
-from acsim.estimators import cox_hazard_ratio, difference, median_difference, rate_ratio
+from acsim.analysis.estimators import cox_hazard_ratio, difference, median_difference, rate_ratio
 
 
 def test_cox_matches_lifelines():

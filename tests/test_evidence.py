@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from acsim.evidence import DESIGN_WEIGHTS, load_evidence, record
+from acsim.evidence.records import DESIGN_WEIGHTS, load_evidence, record
 from acsim.exceptions import ScenarioError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -96,7 +96,7 @@ def test_municipal_checks_name_city_scenarios(records):
 
 
 def test_parameter_checks_name_effect_fields(records):
-    from acsim.scenario import Effects
+    from acsim.spec.scenario import Effects
 
     for r in records:
         for c in r.checks:
@@ -127,9 +127,9 @@ def test_trial_files_are_well_formed(records):
 
 def test_trial_files_load_with_the_trial_loader():
     try:
-        trial = importlib.import_module("acsim.trial")
+        trial = importlib.import_module("acsim.evidence.trials")
     except ImportError:
-        pytest.skip("acsim.trial is not written yet")
+        pytest.skip("acsim.evidence.trials is not written yet")
     for path in sorted(TRIALS.glob("*.toml")):
         trial.load_trial(path)
 

@@ -3,7 +3,7 @@ import math
 import numpy as np
 import pytest
 
-from acsim.hazards import PiecewiseHazard
+from acsim.model.hazards import PiecewiseHazard
 
 
 def test_cumulative_and_inverse_round_trip():

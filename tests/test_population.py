@@ -5,8 +5,8 @@ import numpy as np
 from scipy import stats
 
 from acsim import run
-from acsim.population import PopulationSpec, _month_of, draw_population
-from acsim.scenario import Scenario
+from acsim.model.population import PopulationSpec, _month_of, draw_population
+from acsim.spec.scenario import Scenario
 from conftest import bare_scenario
 
 

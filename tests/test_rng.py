@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from acsim.rng import Stream, StreamSet
+from acsim.model.rng import Stream, StreamSet
 
 
 @pytest.mark.parametrize("root", [0, 1, 2020, 2**40 + 17, 2**130 + 5])

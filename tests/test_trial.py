@@ -4,9 +4,9 @@ import math
 
 import pytest
 
+from acsim.analysis.trial_metrics import parse_metric
+from acsim.evidence.trials import Trial, load_trial, run_trial
 from acsim.exceptions import ScenarioError
-from acsim.trial import Trial, load_trial, run_trial
-from acsim.trial_metrics import parse_metric
 
 # No heterogeneity: every jobseeker has the same hazard, so proportional hazards hold exactly
 # and a hazard ratio set in the model is what a Cox fit should recover.
@@ -96,7 +96,7 @@ def test_metric_names():
 def test_trial_cli_writes_trial_csv(tmp_path):
     import tomllib
 
-    from acsim.cli import main
+    from acsim.cli.main import main
 
     text = """
 [trial]

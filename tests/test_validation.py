@@ -13,9 +13,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from acsim.calibration import MEAN_COMPLETED_DURATION
-from acsim.scenario import default_effects
-from acsim.validation import VALIDATION_COLUMNS, format_table, validate
+from acsim.evidence.levels import MEAN_COMPLETED_DURATION
+from acsim.evidence.validation import VALIDATION_COLUMNS, format_table, validate
+from acsim.spec.scenario import default_effects
 
 ROOT = Path(__file__).resolve().parent.parent
 SCALE = 0.5  # the size the calibration was fitted at: see docs/calibration.md

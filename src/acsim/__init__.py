@@ -10,18 +10,18 @@ Example:
 
 from importlib.metadata import PackageNotFoundError, version
 
-from .business import business_case, paired_business_case
-from .comparison import Comparison, compare, sweep
-from .costs import cost_summary, spell_costs
-from .engine import JobCentre
-from .evidence import load_evidence
-from .exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
-from .experiment import RunResult, run
-from .hazards import PiecewiseHazard
-from .plotting import plot_survival
-from .scenario import Scenario, load_scenario
-from .trial import Trial, TrialResult, load_trial, run_trial
-from .validation import validate
+from acsim.analysis.plotting import plot_survival
+from acsim.costs.business import business_case, paired_business_case
+from acsim.costs.model import cost_summary, spell_costs
+from acsim.evidence.records import load_evidence
+from acsim.evidence.trials import Trial, TrialResult, load_trial, run_trial
+from acsim.evidence.validation import validate
+from acsim.exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
+from acsim.experiments.compare import Comparison, compare, sweep
+from acsim.experiments.run import RunResult, run
+from acsim.model.engine import JobCentre
+from acsim.model.hazards import PiecewiseHazard
+from acsim.spec.scenario import Scenario, load_scenario
 
 try:
     __version__ = version("acsim")

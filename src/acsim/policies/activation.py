@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from ..params import GroupValue
-from .programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.spec.base import GroupValue
 
 __all__ = ["ActivationEffects", "ActivationSpec"]
 

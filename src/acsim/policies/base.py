@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from ..calendar import Booking
-    from ..spell import Spell
+    from acsim.model.calendar import Booking
+    from acsim.model.spell import Spell
 
 __all__ = ["Centre", "Policy"]
 

@@ -6,8 +6,8 @@ import numpy as np
 from pydantic import Field
 from scipy.special import ndtri
 
-from ..params import Spec
-from ..rng import Stream, StreamSet
+from acsim.model.rng import Stream, StreamSet
+from acsim.spec.base import Spec
 
 __all__ = ["CaseworkerEffects", "CaseworkerEffectsSpec", "CaseworkerProfiles"]
 

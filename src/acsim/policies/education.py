@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from ..params import GroupValue, resolve_group_value
-from .programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.spec.base import GroupValue, resolve_group_value
 
 if TYPE_CHECKING:
-    from ..spell import Spell
+    from acsim.model.spell import Spell
 
 __all__ = ["Course", "CourseEffects", "CourseSpec"]
 

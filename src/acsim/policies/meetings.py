@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field, field_validator, model_validator
 
-from ..params import GroupValue, Spec, resolve_group_value
-from .base import Policy
+from acsim.policies.base import Policy
+from acsim.spec.base import GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
-    from ..calendar import Booking
-    from ..spell import Spell
+    from acsim.model.calendar import Booking
+    from acsim.model.spell import Spell
 
 __all__ = [
     "ExtraMeetingsSpec",

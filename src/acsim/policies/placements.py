@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from ..params import GroupValue
-from .programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.spec.base import GroupValue
 
 __all__ = [
     "InternshipSpec",

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from ..params import GROUP_TERMS, GroupValue, Spec, resolve_group_value
-from ..rng import Stream
-from .base import Policy
+from acsim.model.rng import Stream
+from acsim.policies.base import Policy
+from acsim.spec.base import GROUP_TERMS, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
-    from ..spell import Spell
+    from acsim.model.spell import Spell
 
 __all__ = ["ProgrammeEffects", "ProgrammeSpec", "Programme", "DRAWS_PER_PROGRAMME"]
 

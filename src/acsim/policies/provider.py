@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..params import GroupValue, Spec
+from acsim.spec.base import GroupValue, Spec
 
 __all__ = ["ProviderSpec"]
 

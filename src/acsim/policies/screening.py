@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import Field, field_validator
 from scipy.special import ndtri
 
-from ..params import Spec
+from acsim.spec.base import Spec
 
 __all__ = ["ScreeningSpec", "TrackSpec", "Screening"]
 

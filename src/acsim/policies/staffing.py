@@ -7,8 +7,8 @@ from typing import Literal
 import numpy as np
 from pydantic import Field, model_validator
 
-from ..calendar import Calendar
-from ..params import Spec
+from acsim.model.calendar import Calendar
+from acsim.spec.base import Spec
 
 __all__ = ["Staffing", "StaffingSpec"]
 

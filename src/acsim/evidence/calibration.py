@@ -29,10 +29,10 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from .calibration import LevelFit, StockFit
-from .evidence import Check, EvidenceRecord, load_evidence
-from .scenario import EFFECTS_FILE, Effects
-from .validation import check_label, evaluate_checks, parameter_value
+from acsim.evidence.levels import LevelFit, StockFit
+from acsim.evidence.records import Check, EvidenceRecord, load_evidence
+from acsim.evidence.validation import check_label, evaluate_checks, parameter_value
+from acsim.spec.scenario import EFFECTS_FILE, Effects
 
 __all__ = [
     "STAGES",
@@ -361,8 +361,8 @@ def _identification(jac: np.ndarray, params: tuple[Parameter, ...],
 def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
                records: list[EvidenceRecord]) -> str:
     """Identity of a stage's fit: definition, starting effects, records and their trial files."""
-    from .evidence import trials_dir
-    from .params import read_toml
+    from acsim.evidence.records import trials_dir
+    from acsim.spec.base import read_toml
 
     h = hashlib.sha256(repr((stage, scale, seed)).encode())
     h.update(json.dumps(effects.model_dump(mode="json"), sort_keys=True).encode())
@@ -434,15 +434,15 @@ def calibrate_effects(
 
 # -- municipal levels ----------------------------------------------------------------------------
 def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
-    from .calibration import (
+    from acsim.evidence.levels import (
         MEAN_COMPLETED_DURATION,
         PUBLISHED_STOCK,
         calibrate_level,
         calibrate_level_and_inflow,
         default_replications,
     )
-    from .scenario import load_scenario
-    from .validation import SCENARIOS_DIR
+    from acsim.evidence.validation import SCENARIOS_DIR
+    from acsim.spec.scenario import load_scenario
 
     city, effects, seed = job
     sc = load_scenario(SCENARIOS_DIR / f"{city}.toml").model_copy(update={"effects": effects})
@@ -457,14 +457,14 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
                  write: bool = True) -> dict[str, LevelFit | StockFit]:
     """Refit every city's ``hazard.level`` to its mean completed duration (M01).
 
-    A city with a published stock (Copenhagen, :data:`acsim.calibration.PUBLISHED_STOCK`) has
+    A city with a published stock (Copenhagen, :data:`acsim.evidence.levels.PUBLISHED_STOCK`) has
     its ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` refitted
     with its level, to its 2019 stock by elapsed duration (M03). The fit is under ``effects``;
     with ``write`` each value goes into its city's file with a ``# CALIBRATED`` note (and each
-    level into the trials of that city's claims, :data:`acsim.calibration.MUNICIPAL_TRIALS`).
+    level into the trials of that city's claims, :data:`acsim.evidence.levels.MUNICIPAL_TRIALS`).
     """
-    from .calibration import MEAN_COMPLETED_DURATION, write_level, write_stock_fit
-    from .validation import SCENARIOS_DIR, pool_map
+    from acsim.evidence.levels import MEAN_COMPLETED_DURATION, write_level, write_stock_fit
+    from acsim.evidence.validation import SCENARIOS_DIR, pool_map
 
     cities = sorted(MEAN_COMPLETED_DURATION)
     fits = pool_map(_fit_city, [(c, effects, seed) for c in cities], workers)
@@ -521,7 +521,7 @@ def write_effects(fit: EffectFit, path: str | Path = EFFECTS_FILE) -> Path:
         "# Values with a FITTED note were fitted to the evidence records (acsim/data/",
         "# evidence.toml) they name; a CONSTRAINED value is held only by those records' sign or",
         "# ordering checks. Every other value is a placeholder the quantitative targets do not",
-        "# identify (see acsim.effect_calibration.UNIDENTIFIED for why), checked by sign or",
+        "# identify (see acsim.evidence.calibration.UNIDENTIFIED for why), checked by sign or",
         "# ordering in `acsim validate` where a record speaks to it.",
         f"calibrated = {_toml_value(fit.effects.calibrated)}",
         f"source = {_toml_value(fit.effects.source)}",

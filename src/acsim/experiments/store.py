@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .scenario import Scenario
+from acsim.spec.scenario import Scenario
 
 __all__ = ["ResultStore"]
 
@@ -98,7 +98,7 @@ class ResultStore:
 
     def write_manifest(self, scenario: Scenario, seed: int, **fields: object) -> Path:
         """Write the manifest of (scenario, seed) with version, commit and the given fields."""
-        from . import __version__
+        from acsim import __version__
 
         d = self.run_dir(scenario, seed)
         d.mkdir(parents=True, exist_ok=True)

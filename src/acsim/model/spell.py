@@ -13,8 +13,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .calendar import Booking
-    from .population import Jobseeker
+    from acsim.model.calendar import Booking
+    from acsim.model.population import Jobseeker
 
 __all__ = ["Spell"]
 

@@ -15,10 +15,10 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 
-from .costs import full_year_persons
+from acsim.costs.model import full_year_persons
 
 if TYPE_CHECKING:
-    from .engine import JobCentre
+    from acsim.model.engine import JobCentre
 
 __all__ = [
     "SHARE_WEEKS",
@@ -69,7 +69,7 @@ def _weeks_employed(entry: np.ndarray, ids: np.ndarray, employment: dict, end: f
 
 def spell_table(centre: JobCentre) -> pd.DataFrame:
     """The spells of one replication, one row each, with the jobseeker's attributes."""
-    from .engine import SPELL_FIELDS
+    from acsim.model.engine import SPELL_FIELDS
 
     df = pd.DataFrame.from_records(centre.records, columns=list(SPELL_FIELDS))
     pop = centre.population

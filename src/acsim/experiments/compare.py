@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .experiment import RunResult, run
-from .rng import root_entropy
-from .scenario import Scenario
+from acsim.experiments.run import RunResult, run
+from acsim.model.rng import root_entropy
+from acsim.spec.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -98,37 +98,37 @@ class Comparison:
 
     def plot_survival(self, ax: Axes | None = None) -> Axes:
         """Survival curves with 95 % bands and numbers at risk."""
-        from .plotting import plot_survival
+        from acsim.analysis.plotting import plot_survival
 
         return plot_survival(self.results, ax=ax)
 
     def plot_hazard(self, ax: Axes | None = None) -> Axes:
         """Weekly exit hazard with policy markers."""
-        from .plotting import plot_hazard
+        from acsim.analysis.plotting import plot_hazard
 
         return plot_hazard(self.results, ax=ax)
 
     def plot_utilisation(self, ax: Axes | None = None) -> Axes:
         """Caseworker utilisation over the calendar year."""
-        from .plotting import plot_utilisation
+        from acsim.analysis.plotting import plot_utilisation
 
         return plot_utilisation(self.results, ax=ax)
 
     def plot_meeting_delays(self, ax: Axes | None = None) -> Axes:
         """Mean meeting delay over the calendar year."""
-        from .plotting import plot_meeting_delays
+        from acsim.analysis.plotting import plot_meeting_delays
 
         return plot_meeting_delays(self.results, ax=ax)
 
     def plot_costs(self, ax: Axes | None = None) -> Axes:
         """Cost per spell by category."""
-        from .plotting import plot_costs
+        from acsim.analysis.plotting import plot_costs
 
         return plot_costs(self.results, ax=ax)
 
     def business_case(self, variant: int = 1, horizon_years: float = 2.0):
         """Business case of scenario ``variant`` against the first, over paired replications."""
-        from .business import paired_business_case
+        from acsim.costs.business import paired_business_case
 
         return paired_business_case(self.results[0], self.results[variant],
                                     horizon_years=horizon_years)

@@ -29,8 +29,9 @@ from typing import Literal
 
 from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
 
-from .exceptions import ScenarioError
-from .params import Spec, allowed_keys, loc_to_path, raise_scenario_error, read_toml
+from acsim.data import DATA_DIR
+from acsim.exceptions import ScenarioError
+from acsim.spec.base import Spec, allowed_keys, loc_to_path, raise_scenario_error, read_toml
 
 __all__ = [
     "DERIVATIONS",
@@ -353,7 +354,7 @@ def load_rates(path: str | Path | None = None) -> Rates:
 
     """
     if path is None:
-        data = read_toml(Path(__file__).parent / "data" / DEFAULT_RATES)
+        data = read_toml(DATA_DIR / DEFAULT_RATES)
         source = f"acsim/data/{DEFAULT_RATES}"
     else:
         data, source = read_toml(path), str(path)

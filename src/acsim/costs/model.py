@@ -1,6 +1,6 @@
 """Cost model: post-processing of the spell table into costs by category and payer.
 
-Every week of every spell is costed from the dated rates (:mod:`acsim.rates`). Absolute
+Every week of every spell is costed from the dated rates (:mod:`acsim.costs.rates`). Absolute
 simulation week ``t`` is the date ``scenario.scenario.start_date + t weeks``, so a run that
 crosses into 2020 uses the 2020 rates for the weeks after 1 January 2020.
 
@@ -53,10 +53,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .rates import Rates, default_rates
+from acsim.costs.rates import Rates, default_rates
 
 if TYPE_CHECKING:
-    from .scenario import Scenario
+    from acsim.spec.scenario import Scenario
 
 __all__ = [
     "CATEGORIES",
@@ -368,7 +368,7 @@ def full_year_persons(
     the average number on benefit (for a one-year window, benefit weeks / 52). Subsidised
     weeks are not benefit weeks: with the scenario they are placed as in :func:`spell_costs`,
     without it spread proportionally over each spell (as
-    :func:`acsim.outcomes.full_year_persons`). The mean over replications.
+    :func:`acsim.analysis.outcomes.full_year_persons`). The mean over replications.
     """
     _check(spells)
     if not end_week > start_week:

@@ -15,11 +15,11 @@ import time
 import warnings
 from pathlib import Path
 
-from . import __version__
-from .cli_evidence import COMMANDS as EVIDENCE_COMMANDS
-from .cli_evidence import add_parsers as add_evidence_parsers
-from .costs import RatesCoverageWarning
-from .exceptions import ScenarioError, UncalibratedWarning
+from acsim import __version__
+from acsim.cli.evidence import COMMANDS as EVIDENCE_COMMANDS
+from acsim.cli.evidence import add_parsers as add_evidence_parsers
+from acsim.costs.model import RatesCoverageWarning
+from acsim.exceptions import ScenarioError, UncalibratedWarning
 
 __all__ = ["main"]
 
@@ -133,8 +133,8 @@ def _write(out: Path, result, scenario_path: str) -> None:
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
-    from .experiment import run
-    from .scenario import load_scenario, parse_override
+    from acsim.experiments.run import run
+    from acsim.spec.scenario import load_scenario, parse_override
 
     _check_common(args)
     scenario = load_scenario(args.scenario)
@@ -186,8 +186,8 @@ def _check_common(args: argparse.Namespace) -> None:
 def _cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
-    from .comparison import compare
-    from .scenario import load_scenario
+    from acsim.experiments.compare import compare
+    from acsim.spec.scenario import load_scenario
 
     _check_common(args)
     scenarios = [load_scenario(p) for p in args.scenarios]
@@ -228,7 +228,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
-    from .calibration import (
+    from acsim.evidence.levels import (
         MEAN_COMPLETED_DURATION,
         PUBLISHED_STOCK,
         calibrate_level,
@@ -237,7 +237,7 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
         write_level,
         write_stock_fit,
     )
-    from .scenario import load_scenario
+    from acsim.spec.scenario import load_scenario
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")

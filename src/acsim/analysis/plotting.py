@@ -11,7 +11,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-    from .experiment import RunResult
+    from acsim.experiments.run import RunResult
 
 __all__ = [
     "plot_business_case",
@@ -151,7 +151,7 @@ def plot_meeting_delays(results: Sequence[RunResult], ax: Axes | None = None) ->
 
 
 def plot_business_case(case, ax: Axes | None = None) -> Axes:
-    """Cumulative net result of a :class:`~acsim.business.PairedBusinessCase` with its band."""
+    """Cumulative net result of a paired business case, with its band."""
     import matplotlib.pyplot as plt
 
     if ax is None:
@@ -177,7 +177,7 @@ def plot_costs(results: Sequence[RunResult], ax: Axes | None = None) -> Axes:
     """Cost per spell by category, stacked, one bar per scenario."""
     import matplotlib.pyplot as plt
 
-    from .costs import CATEGORIES
+    from acsim.costs.model import CATEGORIES
 
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
@@ -203,7 +203,7 @@ def plot_validation(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
     diamond, the simulated value a dot (green inside, red outside) with its 95 % interval.
 
     Args:
-        table: A table from :func:`acsim.validation.validate`.
+        table: A table from :func:`acsim.evidence.validation.validate`.
         ax: Axes to draw on (a new figure if ``None``).
 
     """

@@ -18,14 +18,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .costs import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
-from .engine import JobCentre
-from .exceptions import ScenarioError, UncalibratedWarning
-from .outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
-from .rates import default_rates
-from .rng import root_entropy
-from .scenario import Scenario
-from .store import ResultStore
+from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
+from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
+from acsim.costs.rates import default_rates
+from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.experiments.store import ResultStore
+from acsim.model.engine import JobCentre
+from acsim.model.rng import root_entropy
+from acsim.spec.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -120,7 +120,7 @@ class RunResult:
         return cost_summary(self.spells, start_week=sc.warmup_weeks, end_week=sc.end_week)
 
     def analysed_spells(self) -> pd.DataFrame:
-        """The spells in the analysis window (see :func:`acsim.outcomes.analysis_window`)."""
+        """The spells in the analysis window (:func:`acsim.analysis.outcomes.analysis_window`)."""
         return analysis_window(self.spells, self.scenario.scenario.warmup_weeks)
 
     def survival(self):
@@ -148,7 +148,7 @@ class RunResult:
 
     def plot_survival(self, ax: Axes | None = None, at_risk: bool = True) -> Axes:
         """Plot the survival curve with its confidence band (and numbers at risk)."""
-        from .plotting import plot_survival
+        from acsim.analysis.plotting import plot_survival
 
         return plot_survival([self], ax=ax, at_risk=at_risk)
 
@@ -260,7 +260,7 @@ def run(
             a KeyboardInterrupt keeps the completed replications.
         workers: Worker processes (``None``: all cores). Results are bit-identical for any
             number of workers: every stream derives from ``(seed, replication)``.
-        store: A :class:`~acsim.store.ResultStore` (or its directory): each completed
+        store: A :class:`~acsim.experiments.store.ResultStore` (or its directory): each completed
             replication is written to it atomically, and replications already there are read
             instead of simulated (unless ``use_cache`` is false), so an interrupted run resumes.
         use_cache: Serve replications found in ``store``.

@@ -14,8 +14,8 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 from scipy.special import ndtri
 
-from .params import Spec
-from .rng import Stream, StreamSet, spawn_generator
+from acsim.model.rng import Stream, StreamSet, spawn_generator
+from acsim.spec.base import Spec
 
 __all__ = [
     "AKASSER",

@@ -21,18 +21,19 @@ from typing import Annotated, Any
 
 from pydantic import Field, ValidationError, model_validator
 
-from .exceptions import ScenarioError
-from .hazards import HazardSpec
-from .params import Spec, raise_scenario_error, read_toml
-from .policies.activation import ActivationEffects, ActivationSpec
-from .policies.caseworkers import CaseworkerEffectsSpec
-from .policies.education import CourseEffects, CourseSpec
-from .policies.meetings import MeetingEffects, MeetingsSpec
-from .policies.placements import InternshipSpec, PlacementEffects, WageSubsidySpec
-from .policies.provider import ProviderSpec
-from .policies.screening import ScreeningSpec
-from .policies.staffing import StaffingSpec
-from .population import PopulationSpec
+from acsim.data import DATA_DIR
+from acsim.exceptions import ScenarioError
+from acsim.model.hazards import HazardSpec
+from acsim.model.population import PopulationSpec
+from acsim.policies.activation import ActivationEffects, ActivationSpec
+from acsim.policies.caseworkers import CaseworkerEffectsSpec
+from acsim.policies.education import CourseEffects, CourseSpec
+from acsim.policies.meetings import MeetingEffects, MeetingsSpec
+from acsim.policies.placements import InternshipSpec, PlacementEffects, WageSubsidySpec
+from acsim.policies.provider import ProviderSpec
+from acsim.policies.screening import ScreeningSpec
+from acsim.policies.staffing import StaffingSpec
+from acsim.spec.base import Spec, raise_scenario_error, read_toml
 
 __all__ = [
     "EFFECTS_FILE",
@@ -99,7 +100,7 @@ class Effects(Spec):
 
 
 #: The calibrated effect sizes shipped with acsim (written by ``acsim calibrate``).
-EFFECTS_FILE = Path(__file__).parent / "data" / "effects.toml"
+EFFECTS_FILE = DATA_DIR / "effects.toml"
 
 
 @functools.cache

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
-from .exceptions import ScenarioError
+from acsim.exceptions import ScenarioError
 
 __all__ = [
     "GROUP_TERMS",

@@ -19,20 +19,20 @@ from typing import Any
 import numpy as np
 import simpy
 
-from .calendar import Booking
-from .exceptions import SimulationError
-from .params import resolve_group_value
-from .policies.base import Policy, overrides
-from .policies.caseworkers import CaseworkerEffects, CaseworkerProfiles
-from .policies.education import Course
-from .policies.meetings import Meetings
-from .policies.programmes import Programme
-from .policies.screening import Screening
-from .policies.staffing import Staffing
-from .population import Jobseeker, Population, draw_population
-from .rng import Stream, StreamSet
-from .scenario import Scenario
-from .spell import Spell
+from acsim.exceptions import SimulationError
+from acsim.model.calendar import Booking
+from acsim.model.population import Jobseeker, Population, draw_population
+from acsim.model.rng import Stream, StreamSet
+from acsim.model.spell import Spell
+from acsim.policies.base import Policy, overrides
+from acsim.policies.caseworkers import CaseworkerEffects, CaseworkerProfiles
+from acsim.policies.education import Course
+from acsim.policies.meetings import Meetings
+from acsim.policies.programmes import Programme
+from acsim.policies.screening import Screening
+from acsim.policies.staffing import Staffing
+from acsim.spec.base import resolve_group_value
+from acsim.spec.scenario import Scenario
 
 __all__ = ["JobCentre", "SPELL_FIELDS", "run_paused_gc"]
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from .exceptions import ScenarioError
+from acsim.exceptions import ScenarioError
 
 __all__ = ["CHECKS_FAILED", "COMMANDS", "add_parsers"]
 
@@ -55,7 +55,7 @@ def _add_size_options(p: argparse.ArgumentParser) -> None:
 
 
 def _workers(n: int | None) -> int:
-    from .experiment import default_workers
+    from acsim.experiments.run import default_workers
 
     if n is not None and n < 1:
         raise ScenarioError("--workers", "", f"must be at least 1, got {n}")
@@ -69,7 +69,7 @@ def _scale(x: float) -> float:
 
 
 def _cmd_trial(args: argparse.Namespace) -> int:
-    from .trial import load_trial, run_trial
+    from acsim.evidence.trials import load_trial, run_trial
 
     if args.n is not None and args.n < 2:
         raise ScenarioError("--n", "", f"must be at least 2, got {args.n}")
@@ -86,9 +86,9 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from .calibration import StockFit
-    from .effect_calibration import calibrate_effects, refit_levels, write_effects
-    from .scenario import default_effects
+    from acsim.evidence.calibration import calibrate_effects, refit_levels, write_effects
+    from acsim.evidence.levels import StockFit
+    from acsim.spec.scenario import default_effects
 
     fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
                             workers=_workers(args.workers), checkpoint=args.checkpoint)
@@ -110,7 +110,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
-    from .validation import format_table, validate
+    from acsim.evidence.validation import format_table, validate
 
     table = validate(scale=_scale(args.scale), seed=args.seed,
                      municipal=not args.no_municipal, workers=_workers(args.workers))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .costs import WEEKS_PER_YEAR, CostSummary, cost_summary, spell_costs  # noqa: F401
+from acsim.costs.model import WEEKS_PER_YEAR, CostSummary, cost_summary, spell_costs  # noqa: F401
 
 __all__ = ["BusinessCase", "PairedBusinessCase", "business_case", "paired_business_case"]
 
@@ -218,7 +218,7 @@ class PairedBusinessCase:
 
     def summary(self) -> pd.DataFrame:
         """Investment, savings by payer, net per year and break-even: mean and 95 % interval."""
-        from .comparison import t_interval
+        from acsim.experiments.compare import t_interval
 
         def col(get) -> tuple[float, float, float]:
             return t_interval(np.array([get(c) for c in self.cases], dtype=float))
@@ -242,7 +242,7 @@ class PairedBusinessCase:
 
     def cumulative_net(self, weeks: np.ndarray | None = None) -> pd.DataFrame:
         """Cumulative net result (public view) by week: mean and 95 % band over replications."""
-        from .comparison import t_interval
+        from acsim.experiments.compare import t_interval
 
         h = self.horizon_years * WEEKS_PER_YEAR
         weeks = np.linspace(0.0, h, 105) if weeks is None else weeks
@@ -253,7 +253,7 @@ class PairedBusinessCase:
 
     def plot(self, ax=None):
         """Cumulative net result over time with its 95 % band, break-even marked."""
-        from .plotting import plot_business_case
+        from acsim.analysis.plotting import plot_business_case
 
         return plot_business_case(self, ax=ax)
 

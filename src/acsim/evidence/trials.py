@@ -5,8 +5,8 @@ tables (the same vocabulary as a scenario file) merged over a common ``[base]``.
 is drawn; jobseekers are randomised to arms (or, with ``allocation = "crossed"``, every jobseeker
 is followed under every arm: the potential outcomes of the same people, with common random
 numbers). All arms run in one SimPy environment, each arm's protocol in its own job centre, and
-each person is followed for ``follow_up_weeks`` from entry. See :mod:`acsim.trial_metrics` for
-the outcome metrics.
+each person is followed for ``follow_up_weeks`` from entry. See
+:mod:`acsim.analysis.trial_metrics` for the outcome metrics.
 """
 
 from __future__ import annotations
@@ -24,13 +24,13 @@ import pandas as pd
 import simpy
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from .engine import JobCentre, run_paused_gc
-from .exceptions import ScenarioError, UncalibratedWarning
-from .params import Spec, raise_scenario_error, read_toml
-from .population import draw_population
-from .rng import Stream, StreamSet, root_entropy
-from .scenario import Effects, Scenario
-from .trial_metrics import Metric, estimate, parse_metric, person_outcomes
+from acsim.analysis.trial_metrics import Metric, estimate, parse_metric, person_outcomes
+from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.model.engine import JobCentre, run_paused_gc
+from acsim.model.population import draw_population
+from acsim.model.rng import Stream, StreamSet, root_entropy
+from acsim.spec.base import Spec, raise_scenario_error, read_toml
+from acsim.spec.scenario import Effects, Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -58,7 +58,7 @@ class TrialSpec(Spec):
         allocation: ``"randomised"`` (each person in one arm, as in the study) or ``"crossed"``
             (each person under every arm; paired differences, far less simulation noise).
         control: The control arm.
-        metrics: Outcome metrics to report (see :func:`acsim.trial_metrics.parse_metric`).
+        metrics: Outcome metrics to report (see :func:`acsim.analysis.trial_metrics.parse_metric`).
 
     """
 
@@ -247,7 +247,7 @@ class TrialResult:
         import matplotlib.pyplot as plt
         from lifelines import KaplanMeierFitter
 
-        from .trial_metrics import group_mask
+        from acsim.analysis.trial_metrics import group_mask
 
         if ax is None:
             _, ax = plt.subplots(figsize=(7, 4))

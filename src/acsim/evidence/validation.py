@@ -23,13 +23,13 @@ from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from .evidence import Check, EvidenceRecord, load_evidence, trials_dir
-from .exceptions import UncalibratedWarning
-from .scenario import Effects, Scenario, default_effects, load_scenario
+from acsim.data import SCENARIOS_DIR
+from acsim.evidence.records import Check, EvidenceRecord, load_evidence, trials_dir
+from acsim.exceptions import UncalibratedWarning
+from acsim.spec.scenario import Effects, Scenario, default_effects, load_scenario
 
 __all__ = [
     "VALIDATION_COLUMNS",
@@ -44,7 +44,6 @@ __all__ = [
 #: Columns of ``validation.csv``.
 VALIDATION_COLUMNS = ["id", "metric", "published", "simulated", "ci_low", "ci_high",
                       "tolerance_low", "tolerance_high", "passed"]
-SCENARIOS_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 
 
 @dataclass(frozen=True)
@@ -95,7 +94,7 @@ TrialJob = tuple[str, float, "int | None", Effects, tuple[str, ...], tuple[str, 
 
 def run_trial_job(job: TrialJob) -> pd.DataFrame:
     """Run one trial file crossed, for the given metrics and arms; returns its effect table."""
-    from .trial import load_trial, run_trial
+    from acsim.evidence.trials import load_trial, run_trial
 
     path, scale, seed, effects, metrics, arms = job
     trial = load_trial(path)
@@ -153,7 +152,7 @@ def city_statistics(scenario: Scenario, seed: int, replications: int) -> dict[st
     The stock at the end is the number of spells still open (censored) when the run ends,
     averaged over replications.
     """
-    from .engine import JobCentre
+    from acsim.model.engine import JobCentre
 
     total, n, stock = 0.0, 0, 0
     for r in range(replications):
@@ -171,7 +170,7 @@ def city_statistics(scenario: Scenario, seed: int, replications: int) -> dict[st
 
 
 def _city_job(job: tuple[str, Effects, int, bool]) -> dict[str, float]:
-    from .calibration import default_replications, simulated_stock
+    from acsim.evidence.levels import default_replications, simulated_stock
 
     city, effects, seed, bands = job
     sc = load_scenario(SCENARIOS_DIR / f"{city}.toml")
@@ -212,8 +211,8 @@ def odense_business_case() -> dict[str, float]:
     75 % (graduates past week 26: 70 % in weeks 27-52, 80 % from week 53), against 10 m DKK
     over two years. Values in million DKK a year.
     """
-    from .business import business_case
-    from .rates import default_rates
+    from acsim.costs.business import business_case
+    from acsim.costs.rates import default_rates
 
     rates = default_rates()
     year = 52 * rates.value("dagpenge_max_week", date(2020, 6, 1))

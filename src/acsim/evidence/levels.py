@@ -17,8 +17,8 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
-from .engine import JobCentre
-from .scenario import Scenario
+from acsim.model.engine import JobCentre
+from acsim.spec.scenario import Scenario
 
 __all__ = [
     "COPENHAGEN_STOCK_2019",
@@ -66,7 +66,7 @@ STOCK_WARMUP = 104.0
 
 def simulated_stock(scenario: Scenario, seed: int, replications: int = 1) -> dict[str, float]:
     """Average stock by elapsed duration over a year, after a warm-up of 104 weeks."""
-    from .outcomes import spell_table, stock_by_elapsed
+    from acsim.analysis.outcomes import spell_table, stock_by_elapsed
 
     sc = scenario.with_changes({"scenario.warmup_weeks": STOCK_WARMUP,
                                 "scenario.horizon_weeks": 52.0})
@@ -201,7 +201,7 @@ def write_level(path: str | Path, fit: LevelFit) -> None:
     A city file's level (the file named after the city) also goes into the trials of that
     city's claims (:data:`MUNICIPAL_TRIALS`), so that they run at the city's level.
     """
-    from .evidence import trials_dir
+    from acsim.evidence.records import trials_dir
 
     path = Path(path)
     note = (f"mean completed duration {fit.simulated:.2f} vs {fit.target} weeks (seed 003 tab. "

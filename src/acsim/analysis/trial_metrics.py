@@ -27,18 +27,18 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from .estimators import (
+from acsim.analysis.estimators import (
     Estimate,
     cox_hazard_ratio,
     difference,
     median_difference,
     rate_ratio,
 )
-from .params import GROUP_TERMS
+from acsim.spec.base import GROUP_TERMS
 
 if TYPE_CHECKING:
-    from .engine import JobCentre
-    from .population import Jobseeker
+    from acsim.model.engine import JobCentre
+    from acsim.model.population import Jobseeker
 
 __all__ = ["METRIC_KINDS", "Metric", "estimate", "group_mask", "parse_metric", "person_outcomes"]
 

@@ -24,9 +24,10 @@ from typing import Literal
 
 from pydantic import Field, ValidationError, model_validator
 
-from .exceptions import ScenarioError
-from .params import Spec, raise_scenario_error, read_toml
-from .trial_metrics import parse_metric
+from acsim.analysis.trial_metrics import parse_metric
+from acsim.data import DATA_DIR, SCENARIOS_DIR
+from acsim.exceptions import ScenarioError
+from acsim.spec.base import Spec, raise_scenario_error, read_toml
 
 __all__ = [
     "DESIGN_WEIGHTS",
@@ -48,7 +49,7 @@ MUNICIPAL_METRICS = frozenset(
 )
 ACCOUNTING_METRICS = frozenset({"odense_savings_mdkk", "odense_net_mdkk"})
 _DEFAULT_FILE = "evidence.toml"
-_TRIALS = Path(__file__).resolve().parents[2] / "scenarios" / "trials"
+_TRIALS = SCENARIOS_DIR / "trials"
 
 
 def trials_dir() -> Path:
@@ -74,7 +75,7 @@ class Check(Spec):
 
     Attributes:
         kind: What is simulated: a virtual trial, a municipal scenario, an accounting figure
-            (acsim.business) or a calibrated effect parameter.
+            (acsim.costs.business) or a calibrated effect parameter.
         role: ``"fit"``: the calibration fits to it; ``"check"``: validated only.
         metric: Trial metric (``hr_job``, ``window_hr_9_13@male``, ...), municipal metric,
             accounting metric or dotted path into the effects (``caseworkers.effectiveness_sd``).
@@ -160,7 +161,7 @@ class EvidenceRecord(Spec):
 
 def _read(path: str | Path | None) -> tuple[dict, str]:
     if path is None:
-        return read_toml(Path(__file__).parent / "data" / _DEFAULT_FILE), (
+        return read_toml(DATA_DIR / _DEFAULT_FILE), (
             f"acsim/data/{_DEFAULT_FILE}")
     return read_toml(path), str(path)
 

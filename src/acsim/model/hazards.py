@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from pydantic import Field, model_validator
 
-from .params import Spec
+from acsim.spec.base import Spec
 
 __all__ = ["CovariateSpec", "HazardCurve", "HazardSpec", "PiecewiseHazard"]
 

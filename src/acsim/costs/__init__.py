@@ -1,0 +1,1 @@
+"""Dated rates, the costing of spells, and business cases."""

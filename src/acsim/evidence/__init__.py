@@ -1,0 +1,1 @@
+"""Evidence records, virtual trials, validation checks and calibration."""

@@ -1,0 +1,1 @@
+"""Running replications, comparing and sweeping scenarios, and the result store."""

@@ -1,0 +1,1 @@
+"""The simulation model: random streams, population, hazards, calendar, spells and the engine."""
