@@ -2,10 +2,14 @@
 
 Each jobseeker is one SimPy process that alternates unemployment spells and employment. Within
 a spell the process waits until the earliest of: the next event on the spell's agenda (a booked
-meeting, a programme phase, the end of a meeting lift), the exact exit time under the current
-hazard multipliers (to a job or to another state), benefit exhaustion and the end of the run.
-Exit times are exact: the baseline is inverted across its segments in closed form and the
-Exp(1) budgets carry over when multipliers change. Nothing is polled weekly.
+meeting, a programme phase, the end of a meeting lift), the exact exit time of each competing
+risk under the current hazard multipliers (see :class:`~acsim.model.risk.Risk`), benefit
+exhaustion and the end of the run. Nothing is polled weekly.
+
+The engine knows no policy family: the registry (:mod:`acsim.policies.registry`) builds the
+scenario's policies, which react to the engine's hooks, book meetings through
+:meth:`JobCentre.book_meeting` and add their tallies to the record
+(:class:`~acsim.model.recorder.Recorder`).
 """
 
 from __future__ import annotations
@@ -14,36 +18,28 @@ import gc
 import heapq
 import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
 from acsim.exceptions import SimulationError
-from acsim.model.calendar import Booking
+from acsim.model.calendar import Booking, Calendar
 from acsim.model.population import Jobseeker, Population, draw_population
+from acsim.model.recorder import Recorder
+from acsim.model.risk import Risk
 from acsim.model.rng import Stream, StreamSet
 from acsim.model.spell import Spell
-from acsim.policies.base import Policy, overrides
-from acsim.policies.caseworkers import CaseworkerEffects, CaseworkerProfiles
-from acsim.policies.education import Course
-from acsim.policies.meetings import Meetings
-from acsim.policies.programmes import Programme
-from acsim.policies.screening import Screening
-from acsim.policies.staffing import Staffing
-from acsim.spec.base import resolve_group_value
-from acsim.spec.scenario import Scenario
+from acsim.policies.base import OnHeld, Policy, overrides
 
-__all__ = ["JobCentre", "SPELL_FIELDS", "run_paused_gc"]
+if TYPE_CHECKING:
+    from acsim.spec.scenario import Scenario
+
+__all__ = ["JobCentre", "run_paused_gc"]
 
 INF = math.inf
-
-#: Columns of the raw spell records, in order.
-SPELL_FIELDS = (
-    "jobseeker_id", "spell", "entry_week", "exit_week", "exit_reason", "track_true", "track",
-    "caseworker_group", "meetings_held", "meetings_late", "meeting_delay_weeks",
-    "group_meetings", "programmes", "programme_weeks", "subsidised_weeks",
-)
+#: Uniforms per jobseeker of the exits stream: three per spell (job, other, separation).
+_EXIT_DRAWS = 6
 
 
 def run_paused_gc(env: simpy.Environment) -> None:
@@ -72,6 +68,11 @@ class JobCentre:
         replication: Replication index (selects the random streams).
         env: A SimPy environment (a fresh one by default).
 
+    Attributes:
+        policies: The runtime policies, in the order their hooks are called.
+        record: What happened (:class:`~acsim.model.recorder.Recorder`).
+        calendar: The caseworkers' meeting calendar (provided by a policy; empty by default).
+
     Example:
         >>> from acsim import Scenario
         >>> centre = JobCentre(Scenario().with_changes({"population.annual_inflow": 200}), 1, 0)
@@ -84,6 +85,8 @@ class JobCentre:
     def __init__(
         self, scenario: Scenario, root: int, replication: int, env: simpy.Environment | None = None
     ) -> None:
+        from acsim.policies.registry import build_policies
+
         self.scenario = s = scenario
         self.root = root
         self.replication = replication
@@ -93,46 +96,45 @@ class JobCentre:
         self.h_job = hz.job.build(hz.level)
         self.h_other = hz.other.build()
         self.h_sep = hz.separation.build()
-        self.staffing = Staffing(s.staffing)
-        self.calendar = self.staffing.calendar
-        self.screening = Screening(s.screening)
-        self.cw_profiles = CaseworkerProfiles(
-            s.effects.caseworkers, s.staffing.caseworkers, root, replication
-        )
-        self.cw_effects = CaseworkerEffects(self.cw_profiles)
-        self.meetings = Meetings(s.meetings, s.effects.meetings, s.provider.meetings_factor)
-        self.programmes: list[Programme] = []
-        eff = s.effects
-        for i, p in enumerate(s.programmes):
-            if p.kind == "activation":
-                self.programmes.append(Programme(p, eff.activation, i))
-            elif p.kind == "internship":
-                self.programmes.append(Programme(p, eff.internship, i))
-            elif p.kind == "wage_subsidy":
-                e = eff.wage_subsidy_private if p.sector == "private" else eff.wage_subsidy_public
-                self.programmes.append(Programme(p, e, i, subsidised=True))
-            else:
-                self.programmes.append(Course(p, eff.course, i))
-        self.policies: list[Policy] = [self.meetings, *self.programmes]
+        self.calendar = Calendar(np.zeros(0, dtype=np.int64))
+        self._services: dict[str, Any] = {}
+        self.policies: list[Policy] = build_policies(s)
+        columns = tuple(c for p in self.policies for c in p.columns)
+        self.record = Recorder(self.end, columns)
         for pol in self.policies:
             pol.bind(self)
         self._start_hooks = self._hooks("on_spell_start")
         self._screen_hooks = self._hooks("on_screened")
+        self._held_hooks = self._hooks("on_meeting_held")
         self._end_hooks = self._hooks("on_spell_end")
-        self._provider_hr = s.provider.hazard_hr
-        self._screen_at_entry = s.screening.at == "entry" or not s.meetings.phases or (
-            s.staffing.caseworkers == 0
-        )
+        self._tallies = [p.tally for p in self.policies if p.columns]
         self._streams: dict[int, StreamSet] = {}
-        self.records: list[tuple[Any, ...]] = []
-        self.employment: dict[int, list[tuple[float, float]]] = {}
         self.population: Population | None = None
-        self.weekly_delay = [0.0] * (int(math.ceil(self.end)) + 1)
-        self.weekly_meetings = [0] * (int(math.ceil(self.end)) + 1)
         self.events = 0
 
     def _hooks(self, name: str) -> list[Callable[..., None]]:
         return [getattr(p, name) for p in self.policies if overrides(p, name)]
+
+    # -- the record, under its historical names ----------------------------------------------
+    @property
+    def records(self) -> list[tuple[Any, ...]]:
+        """The spell records (columns ``record.spell_columns``)."""
+        return self.record.spells
+
+    @property
+    def employment(self) -> dict[int, list[tuple[float, float]]]:
+        """Employment spans by jobseeker id."""
+        return self.record.employment
+
+    @property
+    def weekly_meetings(self) -> list[int]:
+        """Meetings held per simulation week."""
+        return self.record.weekly_meetings
+
+    @property
+    def weekly_delay(self) -> list[float]:
+        """Summed meeting delay per simulation week."""
+        return self.record.weekly_delay
 
     # -- services for policies ------------------------------------------------------------
     @property
@@ -140,19 +142,37 @@ class JobCentre:
         """Current simulation time (weeks)."""
         return self.env.now
 
+    def provide(self, name: str, service: Any) -> None:
+        """Offer a service to the other policies (``"calendar"``, ``"caseload"``)."""
+        self._services[name] = service
+        if name == "calendar":
+            self.calendar = service
+
     def uniform(self, stream: int, key: int, index: int) -> float:
         """The ``index``-th uniform of a jobseeker's stream."""
         return self._streams[stream].uniform(key, index)
 
     def caseload(self, spell: Spell) -> float:
-        """Caseload per caseworker in the spell's booking group."""
-        return self.staffing.caseload(spell.group)
+        """Caseload per caseworker in the spell's booking group (NaN without staffing)."""
+        caseload = self._services.get("caseload")
+        return caseload(spell.group) if caseload is not None else float("nan")
 
-    def book_meeting(self, spell: Spell, duration: float, regular: bool) -> Booking | None:
-        """Book a meeting at spell week ``duration`` (or now, if that has passed)."""
+    def book_meeting(
+        self, spell: Spell, when: float, kind: str, on_held: OnHeld | None = None
+    ) -> Booking | None:
+        """Book a meeting of ``kind`` at spell week ``when`` (or now, if that has passed).
+
+        The meeting goes into the calendar of the spell's booking group and may slip to a
+        later week when the group is full. When it is held, the engine records it, calls
+        ``on_held(spell, booking)`` and then every policy's ``on_meeting_held``.
+
+        Returns:
+            The booking, or ``None`` if it cannot be held before the end of the run.
+
+        """
         if spell.group < 0:
             return None
-        desired = max(spell.entry + duration, self.env.now)
+        desired = max(spell.entry + when, self.env.now)
         if desired >= self.end:
             return None
         booking = self.calendar.book(desired, spell.group)
@@ -162,31 +182,26 @@ class JobCentre:
             self.calendar.cancel(booking)
             return None
         spell.bookings.add(booking)
-        spell.at_time(booking.time, self._hold, (booking, regular))
+        spell.at_time(booking.time, self._hold, (booking, kind, on_held))
         return booking
 
-    def _hold(self, spell: Spell, arg: tuple[Booking, bool]) -> None:
-        booking, regular = arg
+    def _hold(self, spell: Spell, arg: tuple[Booking, str, OnHeld | None]) -> None:
+        booking, kind, on_held = arg
         spell.bookings.discard(booking)
         self.calendar.hold(booking)
         spell.meetings_held += 1
         if booking.late:
             spell.meetings_late += 1
         spell.meeting_delay += booking.delay
-        self.weekly_meetings[booking.week] += 1
-        self.weekly_delay[booking.week] += booking.delay
-        self.meetings.held(spell, booking, regular)
-        self.cw_effects.apply(spell, booking.caseworker)
-        if spell.track is None:
-            self.screen(spell)
+        self.record.meeting(spell.js.id, spell.number, booking.time, kind, booking.delay,
+                            booking.caseworker, booking.late, booking.week)
+        if on_held is not None:
+            on_held(spell, booking)
+        for hook in self._held_hooks:
+            hook(spell, booking)
 
-    def screen(self, spell: Spell) -> None:
-        """Screen the spell into a track and let the policies react."""
-        js = spell.js
-        true_i = self.screening.true_index(js.latent_risk)
-        u = self.uniform(Stream.SCREENING, js.id, spell.number)
-        spell.track = self.screening.names[self.screening.screened_index(js.latent_risk, u)]
-        spell.true_track = self.screening.names[true_i]
+    def screened(self, spell: Spell) -> None:
+        """The spell's track is now known: let the policies react."""
         for hook in self._screen_hooks:
             hook(spell)
 
@@ -220,7 +235,11 @@ class JobCentre:
         """
         if keys is None:
             keys = np.array([js.id for js in [*inflow, *stock]], dtype=np.int64)
-        for stream, block in ((Stream.EXITS, 6), (Stream.PROGRAMMES, 8), (Stream.SCREENING, 2)):
+        blocks = {Stream.EXITS: _EXIT_DRAWS}
+        for pol in self.policies:
+            for stream, block in pol.streams.items():
+                blocks[stream] = max(block, blocks.get(stream, 0))
+        for stream, block in blocks.items():
             self._streams[stream] = StreamSet(self.root, self.replication, stream, keys, block)
         for js in stock:
             self.env.process(self._jobseeker(js, -js.elapsed))
@@ -247,7 +266,7 @@ class JobCentre:
         benefit_used = 0.0
         while True:
             spell = yield from self._spell(js, number, entry, benefit_used, exits)
-            benefit_used += max(0.0, env.now - max(spell.entry, 0.0) - spell.subsidised_weeks)
+            benefit_used += max(0.0, env.now - max(spell.entry, 0.0) - spell.off_benefit_weeks)
             if spell.forced_exit not in ("job", "hired"):
                 return
             # Employment, ended by a separation that returns the person to unemployment.
@@ -255,7 +274,7 @@ class JobCentre:
             k = spell.separation_hr
             until = env.now + self.h_sep.time_to_exit(0.0, budget, k)
             start = env.now
-            self.employment.setdefault(js.id, []).append((start, min(until, self.end)))
+            self.record.job(js.id, number, start, min(until, self.end))
             if until >= self.end:
                 return
             yield env.timeout(until - start)
@@ -268,55 +287,26 @@ class JobCentre:
     def _spell(self, js: Jobseeker, number: int, entry: float, benefit_used: float,
                exits: StreamSet):
         env = self.env
-        cov = js.cov_job * resolve_group_value(self._provider_hr, js.terms)
-        spell = Spell(js, number, entry, cov, 1.0)
-        spell.group = self.staffing.assign()
+        spell = Spell(js, number, entry, js.cov_job, 1.0)
         for hook in self._start_hooks:
             hook(spell)
-        if self._screen_at_entry:
-            self.screen(spell)
-        h_job, h_other = self.h_job, self.h_other
-        b_job = exits.exponential(js.id, 3 * number)
-        b_other = exits.exponential(js.id, 3 * number + 1)
+        now = env.now
+        job = Risk(self.h_job, exits.exponential(js.id, 3 * number), entry, now)
+        other = Risk(self.h_other, exits.exponential(js.id, 3 * number + 1), entry, now)
         exhaust = entry + max(self.scenario.hazard.benefit_weeks - benefit_used, 0.0)
         stop = exhaust if exhaust < self.end else self.end
         agenda = spell.agenda
-        now = env.now
-        d = now - entry
-        # Exit times stay valid while a risk's multiplier is unchanged: the budget used so far is
-        # settled (and the exit time recomputed) only when the multiplier changes.
-        cum_job = h_job.cumulative(d)
-        cum_other = h_other.cumulative(d)
-        k_job = k_other = -1.0
-        t_job = t_other = INF
         reason = None
         heappop = heapq.heappop
         timeout = env.timeout
         n_events = 0
         while True:
-            k = spell.k_job
-            if k != k_job:
-                if k_job >= 0.0:
-                    c = h_job.cumulative(now - entry)
-                    b_job -= k_job * (c - cum_job)
-                    cum_job = c
-                    if b_job < 0.0:
-                        b_job = 0.0
-                k_job = k
-                t_job = entry + h_job.inverse(cum_job + b_job / k) if k > 0.0 else INF
-            k = spell.k_other
-            if k != k_other:
-                if k_other >= 0.0:
-                    c = h_other.cumulative(now - entry)
-                    b_other -= k_other * (c - cum_other)
-                    cum_other = c
-                    if b_other < 0.0:
-                        b_other = 0.0
-                k_other = k
-                t_other = entry + h_other.inverse(cum_other + b_other / k) if k > 0.0 else INF
+            job.update(spell.k_job, now)
+            other.update(spell.k_other, now)
             limit = agenda[0][0] if agenda else INF
             if stop < limit:
                 limit = stop
+            t_job, t_other = job.time, other.time
             t = t_job if t_job < t_other else t_other
             if limit < t:
                 t = limit
@@ -350,16 +340,14 @@ class JobCentre:
         for booking in spell.bookings:
             self.calendar.cancel(booking)
         spell.bookings.clear()
-        self.staffing.release(spell.group)
         for hook in self._end_hooks:
             hook(spell)
         if now < spell.entry:
             raise SimulationError("a spell ended before it began")
-        self.records.append(
-            (
-                spell.js.id, spell.number, spell.entry, now, reason, spell.true_track, spell.track,
-                spell.group, spell.meetings_held, spell.meetings_late, spell.meeting_delay,
-                spell.group_meetings, ";".join(spell.programmes), spell.programme_weeks,
-                spell.subsidised_weeks,
-            )
+        row = (
+            spell.js.id, spell.number, spell.entry, now, reason, spell.true_track, spell.track,
+            spell.group, spell.meetings_held, spell.meetings_late, spell.meeting_delay,
         )
+        for tally in self._tallies:
+            row += tally(spell)
+        self.record.spells.append(row)

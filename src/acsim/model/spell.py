@@ -1,9 +1,11 @@
-"""Runtime state of one unemployment spell: multipliers, agenda of policy events, tallies.
+"""Runtime state of one unemployment spell: multipliers, agenda of policy events, bookings.
 
 Policies never touch SimPy directly: they put callbacks on the spell's agenda with
 :meth:`Spell.at` and change hazard multipliers with :meth:`Spell.set_job` /
 :meth:`Spell.set_other`. The engine's spell process waits until the earliest of the next agenda
 item, the exact exit time under the current multipliers, benefit exhaustion and the horizon.
+A policy keeps its own per-spell state in ``spell.state[<its key>]``; the spell itself holds
+only what the engine and the centre's services need.
 """
 
 from __future__ import annotations
@@ -29,20 +31,26 @@ class Spell:
         number: 0 for the jobseeker's first spell, 1 after a return from employment, ...
         entry: Absolute entry time (weeks); negative for a spell already running at time 0.
         track: Screened track (``None`` before screening).
-        caseworker: Caseworker index (fixed caseload) or ``-1``.
-        group: Booking group in the calendar.
+        true_track: The track the jobseeker's true risk puts them in.
+        group: Booking group in the calendar (``-1``: none).
         k_job: Product of covariate and policy multipliers on the job hazard.
         k_other: Same for the other-exit hazard.
         forced_exit: Exit reason set by a policy (e.g. hired at the end of a placement).
+        separation_hr: Multiplier on the separation hazard of the employment that follows.
+        off_benefit_weeks: Weeks of the spell without benefit (e.g. subsidised work); they do
+            not count towards benefit exhaustion.
+        bookings: Meetings booked and not yet held.
+        meetings_held: Meetings held so far (any kind); ``meetings_late``, ``meeting_delay``:
+            how many were late and their summed delay in weeks.
+        state: Per-spell state of the policies, by the policy's key.
 
     """
 
     __slots__ = (
-        "js", "number", "entry", "track", "true_track", "caseworker", "group",
+        "js", "number", "entry", "track", "true_track", "group",
         "k_job", "k_other", "_cov_job", "_mult_job", "_mult_other", "agenda", "_seq",
-        "meetings_held", "meetings_late", "meeting_delay", "group_meetings", "programmes",
-        "in_programme", "programme_until", "forced_exit", "separation_hr", "bookings",
-        "meeting_gen", "cw_multiplier", "subsidised_weeks", "programme_weeks",
+        "forced_exit", "separation_hr", "off_benefit_weeks", "bookings",
+        "meetings_held", "meetings_late", "meeting_delay", "state",
     )
 
     def __init__(self, js: Jobseeker, number: int, entry: float, cov_job: float, cov_other: float):
@@ -51,7 +59,6 @@ class Spell:
         self.entry = entry
         self.track: str | None = None
         self.true_track: str | None = None
-        self.caseworker = -1
         self.group = -1
         self._cov_job = cov_job
         self._mult_job: dict[str, float] = {}
@@ -60,20 +67,25 @@ class Spell:
         self.k_other = cov_other
         self.agenda: list[tuple[float, int, Callback, Any]] = []
         self._seq = 0
+        self.forced_exit: str | None = None
+        self.separation_hr = 1.0
+        self.off_benefit_weeks = 0.0
+        self.bookings: set[Booking] = set()
         self.meetings_held = 0
         self.meetings_late = 0
         self.meeting_delay = 0.0
-        self.group_meetings = 0
-        self.programmes: list[str] = []
-        self.in_programme: str | None = None
-        self.programme_until = -float("inf")  # absolute end time of the running programme
-        self.forced_exit: str | None = None
-        self.separation_hr = 1.0
-        self.bookings: set[Booking] = set()
-        self.meeting_gen = 0
-        self.cw_multiplier = 1.0
-        self.subsidised_weeks = 0.0
-        self.programme_weeks = 0.0
+        self.state: dict[str, Any] = {}
+
+    def scale_base(self, factor: float) -> None:
+        """Multiply the spell-long covariate term of the job hazard by ``factor``.
+
+        For effects that hold for the whole spell (e.g. the provider's); call it when the spell
+        starts, before any policy multiplier is set.
+        """
+        if self._mult_job:
+            raise RuntimeError("scale_base must be called before any job multiplier is set")
+        self._cov_job = self._cov_job * factor
+        self.k_job = self._cov_job
 
     def duration(self, now: float) -> float:
         """Elapsed spell duration at absolute time ``now``."""

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from acsim.policies.programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue
 
 __all__ = ["ActivationEffects", "ActivationSpec"]
@@ -26,3 +27,13 @@ class ActivationEffects(ProgrammeEffects):
     threat_hr: GroupValue = {"default": 1.0, "male+edu_low": 1.3, "male+edu_medium": 1.3}
     lockin_hr: GroupValue = 0.75
     post_hr: GroupValue = 1.1
+
+
+FAMILIES = (
+    Family(
+        "activation",
+        spec=ActivationSpec,
+        effects=(EffectsField("activation", ActivationEffects, ActivationEffects()),),
+        runtime=lambda spec, eff, i, board: Programme(spec, eff.activation, i, board=board),
+    ),
+)

@@ -7,6 +7,8 @@ from pydantic import Field
 from scipy.special import ndtri
 
 from acsim.model.rng import Stream, StreamSet
+from acsim.policies.base import Policy
+from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import Spec
 
 __all__ = ["CaseworkerEffects", "CaseworkerEffectsSpec", "CaseworkerProfiles"]
@@ -75,16 +77,45 @@ class CaseworkerProfiles:
         return self._base[cw] * self._sim[matches]
 
 
-class CaseworkerEffects:
-    """Runtime: sets the ``caseworker`` multiplier at each meeting."""
+class CaseworkerEffects(Policy):
+    """Runtime: sets the ``caseworker`` multiplier after each meeting with a caseworker.
 
-    def __init__(self, profiles: CaseworkerProfiles) -> None:
-        self.profiles = profiles
+    The caseworkers are drawn when the policy is bound (their random effects depend on the
+    run's root and replication).
+
+    Args:
+        spec: How caseworkers differ.
+        caseworkers: Number of caseworkers.
+
+    """
+
+    def __init__(self, spec: CaseworkerEffectsSpec, caseworkers: int) -> None:
+        self.spec = spec
+        self.n = caseworkers
+        self.profiles: CaseworkerProfiles | None = None
+
+    def bind(self, centre) -> None:
+        """Draw the caseworkers of this replication."""
+        super().bind(centre)
+        self.profiles = CaseworkerProfiles(self.spec, self.n, centre.root, centre.replication)
+
+    def on_meeting_held(self, spell, booking) -> None:
+        """Set the caseworker multiplier after a meeting with ``booking.caseworker``."""
+        self.apply(spell, booking.caseworker)
 
     def apply(self, spell, cw: int) -> None:
         """Set the caseworker multiplier after a meeting with ``cw``."""
         js = spell.js
         m = self.profiles.multiplier(cw, js.female, js.age_band, js.education == "high")
-        if m != spell.cw_multiplier:
-            spell.cw_multiplier = m
+        if m != spell.state.get("caseworker", 1.0):
+            spell.state["caseworker"] = m
             spell.set_job("caseworker", m)
+
+
+FAMILIES = (
+    Family(
+        "caseworkers",
+        effects=(EffectsField("caseworkers", CaseworkerEffectsSpec, CaseworkerEffectsSpec()),),
+        build=lambda s: [CaseworkerEffects(s.effects.caseworkers, s.staffing.caseworkers)],
+    ),
+)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import Field
 
 from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue, resolve_group_value
 
 if TYPE_CHECKING:
@@ -58,3 +59,13 @@ class Course(Programme):
             resolve_group_value(e.late_post_hr, terms),
             resolve_group_value(e.late_separation_hr, terms),
         )
+
+
+FAMILIES = (
+    Family(
+        "course",
+        spec=CourseSpec,
+        effects=(EffectsField("course", CourseEffects, CourseEffects()),),
+        runtime=lambda spec, eff, i, board: Course(spec, eff.course, i, board=board),
+    ),
+)

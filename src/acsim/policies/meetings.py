@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from pydantic import Field, field_validator, model_validator
 
 from acsim.policies.base import Policy
+from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
@@ -143,8 +144,24 @@ class MeetingEffects(Spec):
     group_lift_hr: GroupValue = 1.05
 
 
+class _MeetingState:
+    """Per-spell state of the meetings policy."""
+
+    __slots__ = ("gen", "group_meetings")
+
+    def __init__(self) -> None:
+        self.gen = 0  # generation of the current lift (a newer meeting supersedes it)
+        self.group_meetings = 0
+
+
 class Meetings(Policy):
-    """Runtime meetings: books regular and extra meetings, holds them, applies the lift."""
+    """Runtime meetings: books regular and extra meetings, holds them, applies the lift.
+
+    Meeting kinds: ``"regular"`` (the schedule; each held one books the next), ``"extra"``
+    (fixed weeks for some tracks) and ``"group"`` (group sessions, not booked in the calendar).
+    """
+
+    columns = ("group_meetings",)
 
     def __init__(
         self, spec: MeetingsSpec, effects: MeetingEffects, frequency_factor: float = 1.0
@@ -167,8 +184,9 @@ class Meetings(Policy):
 
     def on_spell_start(self, spell: Spell) -> None:
         """Book the first meeting and the group-meeting programme."""
+        spell.state["meetings"] = _MeetingState()
         if self.phases:
-            self.centre.book_meeting(spell, self.spec.first_week, True)
+            self.centre.book_meeting(spell, self.spec.first_week, "regular", self._held_regular)
         if self.group is not None:
             d0 = max(self.group.from_week, spell.duration(self.centre.now))
             if d0 < self.group.until_week:
@@ -181,7 +199,11 @@ class Meetings(Policy):
             if not tracks or spell.track in tracks:
                 for w in weeks:
                     if w >= now_d:
-                        self.centre.book_meeting(spell, w, False)
+                        self.centre.book_meeting(spell, w, "extra", self.held)
+
+    def tally(self, spell: Spell) -> tuple[int]:
+        """The number of group sessions attended."""
+        return (spell.state["meetings"].group_meetings,)
 
     # -- effects ----------------------------------------------------------------------------
     def log_lift(self, spell: Spell) -> float:
@@ -200,11 +222,12 @@ class Meetings(Policy):
                 lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
         return lift
 
-    def held(self, spell: Spell, booking: Booking, regular: bool) -> None:
-        """Apply the lift of a meeting just held and book the next regular one."""
+    def held(self, spell: Spell, booking: Booking) -> None:
+        """Apply the lift of a meeting just held."""
         lift = self.log_lift(spell)
-        spell.meeting_gen += 1
-        gen = spell.meeting_gen
+        state = spell.state["meetings"]
+        state.gen += 1
+        gen = state.gen
         spell.set_job("meeting", math.exp(lift))
         e = self.effects
         t1 = booking.time + 1.0
@@ -212,21 +235,26 @@ class Meetings(Policy):
             spell.at_time(t1, self._persist, (gen, lift * e.persist, t1 + e.persist_weeks))
         else:
             spell.at_time(t1, self._persist, (gen, 0.0, t1))
-        if regular:
-            every = self.interval(spell.duration(booking.time))
-            if every is not None:
-                self.centre.book_meeting(spell, spell.duration(booking.time) + every, True)
+
+    def _held_regular(self, spell: Spell, booking: Booking) -> None:
+        """A regular meeting: apply its lift and book the next one of the schedule."""
+        self.held(spell, booking)
+        every = self.interval(spell.duration(booking.time))
+        if every is not None:
+            self.centre.book_meeting(
+                spell, spell.duration(booking.time) + every, "regular", self._held_regular
+            )
 
     def _persist(self, spell: Spell, arg: tuple[int, float, float]) -> None:
         gen, lift, until = arg
-        if gen != spell.meeting_gen:
+        if gen != spell.state["meetings"].gen:
             return
         spell.set_job("meeting", math.exp(lift))
         if lift:
             spell.at_time(until, self._end, gen)
 
     def _end(self, spell: Spell, gen: int) -> None:
-        if gen == spell.meeting_gen:
+        if gen == spell.state["meetings"].gen:
             spell.set_job("meeting", 1.0)
 
     def _group_meeting(self, spell: Spell, last: object = None) -> None:
@@ -241,7 +269,9 @@ class Meetings(Policy):
             if hr is None:
                 hr = resolve_group_value(self.effects.group_lift_hr, terms)
                 self._group_cache[terms] = hr
-            spell.group_meetings += 1
+            spell.state["meetings"].group_meetings += 1
+            now = self.centre.now
+            self.centre.record.meeting(spell.js.id, spell.number, now, "group", 0.0, -1, False)
             spell.set_job("group", hr)
         nxt = spell.duration(self.centre.now) + g.every_weeks
         # The end is an explicit call, never a comparison of rounded durations.
@@ -249,3 +279,14 @@ class Meetings(Policy):
             spell.at(g.until_week, self._group_meeting, "end")
         else:
             spell.at(nxt, self._group_meeting)
+
+
+FAMILIES = (
+    Family(
+        "meetings",
+        effects=(EffectsField("meetings", MeetingEffects, MeetingEffects()),),
+        build=lambda s: [Meetings(s.meetings, s.effects.meetings, s.provider.meetings_factor)],
+        columns=Meetings.columns,
+        meeting_kinds=("regular", "extra", "group"),
+    ),
+)

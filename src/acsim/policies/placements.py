@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from acsim.policies.programmes import ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue
 
 __all__ = [
@@ -63,3 +64,30 @@ class PlacementEffects(ProgrammeEffects):
     lockin_hr: GroupValue = 0.6
     post_hr: GroupValue = 1.15
     hire_probability: float = Field(0.2, ge=0, le=1)
+
+
+def _wage_subsidy(spec: WageSubsidySpec, eff, index: int, board) -> Programme:
+    e = eff.wage_subsidy_private if spec.sector == "private" else eff.wage_subsidy_public
+    return Programme(spec, e, index, subsidised=True, board=board)
+
+
+FAMILIES = (
+    Family(
+        "internship",
+        spec=InternshipSpec,
+        effects=(EffectsField("internship", PlacementEffects,
+                              PlacementEffects(hire_probability=0.15, post_hr=1.15)),),
+        runtime=lambda spec, eff, i, board: Programme(spec, eff.internship, i, board=board),
+    ),
+    Family(
+        "wage_subsidy",
+        spec=WageSubsidySpec,
+        effects=(
+            EffectsField("wage_subsidy_private", PlacementEffects,
+                         PlacementEffects(lockin_hr=0.5, post_hr=1.3, hire_probability=0.3)),
+            EffectsField("wage_subsidy_public", PlacementEffects,
+                         PlacementEffects(lockin_hr=0.5, post_hr=0.95, hire_probability=0.05)),
+        ),
+        runtime=_wage_subsidy,
+    ),
+)

@@ -25,12 +25,15 @@ from pydantic import Field
 
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
+from acsim.policies.registry import Family
 from acsim.spec.base import GROUP_TERMS, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.model.spell import Spell
 
-__all__ = ["ProgrammeEffects", "ProgrammeSpec", "Programme", "DRAWS_PER_PROGRAMME"]
+__all__ = [
+    "DRAWS_PER_PROGRAMME", "Programme", "ProgrammeBoard", "ProgrammeEffects", "ProgrammeSpec",
+]
 
 #: Uniforms reserved in the PROGRAMMES stream per programme and spell (take-up, hire).
 DRAWS_PER_PROGRAMME = 2
@@ -91,6 +94,53 @@ class ProgrammeEffects(Spec):
     separation_hr: GroupValue = 1.0
 
 
+class _ProgrammeState:
+    """Per-spell state shared by a scenario's programmes (one runs at a time)."""
+
+    __slots__ = ("running", "until", "started", "names", "weeks", "subsidised_weeks")
+
+    def __init__(self) -> None:
+        self.running: Programme | None = None
+        self.until = -math.inf  # absolute end time of the running programme
+        self.started = 0.0  # absolute start time of the running programme
+        self.names: list[str] = []
+        self.weeks = 0.0
+        self.subsidised_weeks = 0.0
+
+
+class ProgrammeBoard(Policy):
+    """The per-spell programme state of a scenario and its tallies and episodes.
+
+    Every programme of a scenario shares it: it knows which programme is running, records
+    each programme episode ``[start, end)`` and closes a running one when the spell ends.
+    """
+
+    columns = ("programmes", "programme_weeks", "subsidised_weeks")
+    streams = {Stream.PROGRAMMES: 8}
+
+    def on_spell_start(self, spell: Spell) -> None:
+        """Start the spell's programme state."""
+        spell.state["programmes"] = _ProgrammeState()
+
+    def on_spell_end(self, spell: Spell) -> None:
+        """Record a programme cut short by the end of the spell."""
+        st = spell.state["programmes"]
+        if st.running is not None:
+            self.episode(spell, st.running, st.started, self.centre.now, completed=False)
+
+    def tally(self, spell: Spell) -> tuple[str, float, float]:
+        """Programme names started (``;``-separated), weeks completed, subsidised weeks."""
+        st = spell.state["programmes"]
+        return ";".join(st.names), st.weeks, st.subsidised_weeks
+
+    def episode(self, spell: Spell, prog: Programme, start: float, end: float,
+                completed: bool) -> None:
+        """Record an episode of ``prog``."""
+        s = prog.spec
+        self.centre.record.programme(spell.js.id, spell.number, s.kind, s.name, start, end,
+                                     s.hours_per_week, prog.subsidised, completed)
+
+
 class Programme(Policy):
     """Runtime of one programme of a scenario.
 
@@ -99,11 +149,17 @@ class Programme(Policy):
         effects: Effect sizes for this programme type.
         index: Position among the scenario's programmes (fixes its random draws).
         subsidised: Whether the programme is subsidised work (no benefit paid meanwhile).
+        board: The scenario's shared programme state (a new one by default).
 
     """
 
     def __init__(
-        self, spec: ProgrammeSpec, effects: ProgrammeEffects, index: int, subsidised: bool = False
+        self,
+        spec: ProgrammeSpec,
+        effects: ProgrammeEffects,
+        index: int,
+        subsidised: bool = False,
+        board: ProgrammeBoard | None = None,
     ) -> None:
         if index >= _MAX_PROGRAMMES:
             raise ValueError(f"at most {_MAX_PROGRAMMES} programmes per scenario")
@@ -115,6 +171,7 @@ class Programme(Policy):
         self.groups = frozenset(spec.groups)
         self._names = (f"threat{index}", f"lockin{index}", f"post{index}")
         self._cache: dict[frozenset[str], tuple[float, float, float, float]] = {}
+        self.board = board if board is not None else ProgrammeBoard()
 
     def _draw(self, spell: Spell, which: int) -> float:
         i = (spell.number * _MAX_PROGRAMMES + self.index) * DRAWS_PER_PROGRAMME + which
@@ -159,29 +216,34 @@ class Programme(Policy):
         spell.at(start, self._start)
 
     def _threat(self, spell: Spell, _arg: object) -> None:
-        if spell.in_programme is None:
+        if spell.state["programmes"].running is None:
             spell.set_job(self._names[0], self.effect_sizes(spell)[0])
 
     def _start(self, spell: Spell, _arg: object) -> None:
         spell.set_job(self._names[0], 1.0)
-        if spell.in_programme is not None:
-            if spell.programme_until - self.centre.now <= _TIE_WEEKS:
+        st = spell.state["programmes"]
+        if st.running is not None:
+            if st.until - self.centre.now <= _TIE_WEEKS:
                 # the running programme ends at this instant (up to rounding): start after it
-                spell.at_time(max(spell.programme_until, self.centre.now), self._start)
+                spell.at_time(max(st.until, self.centre.now), self._start)
             return
-        spell.in_programme = self.spec.name
-        spell.programmes.append(self.spec.name)
+        st.running = self
+        st.started = self.centre.now
+        st.names.append(self.spec.name)
         spell.set_job(self._names[1], self.effect_sizes(spell)[1])
-        spell.programme_until = self.centre.now + self.spec.duration_weeks
-        spell.at_time(spell.programme_until, self._end)
+        st.until = self.centre.now + self.spec.duration_weeks
+        spell.at_time(st.until, self._end)
 
     def _end(self, spell: Spell, _arg: object) -> None:
-        spell.in_programme = None
+        st = spell.state["programmes"]
+        st.running = None
         spell.set_job(self._names[1], 1.0)
+        self.board.episode(spell, self, st.started, self.centre.now, completed=True)
         weeks = self.spec.duration_weeks
-        spell.programme_weeks += weeks
+        st.weeks += weeks
         if self.subsidised:
-            spell.subsidised_weeks += weeks
+            st.subsidised_weeks += weeks
+            spell.off_benefit_weeks += weeks
         _, _, post, sep = self.effect_sizes(spell)
         spell.separation_hr *= sep
         hire = self.effects.hire_probability
@@ -194,3 +256,16 @@ class Programme(Policy):
 
     def _post_end(self, spell: Spell, _arg: object) -> None:
         spell.set_job(self._names[2], 1.0)
+
+
+def _build(s) -> list[Policy]:
+    from acsim.policies.registry import family_of_kind
+
+    board = ProgrammeBoard()
+    out: list[Policy] = [board]
+    for i, p in enumerate(s.programmes):
+        out.append(family_of_kind(p.kind).runtime(p, s.effects, i, board))
+    return out
+
+
+FAMILIES = (Family("programmes", build=_build, columns=ProgrammeBoard.columns),)

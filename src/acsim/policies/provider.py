@@ -6,9 +6,11 @@ from typing import Literal
 
 from pydantic import Field
 
-from acsim.spec.base import GroupValue, Spec
+from acsim.policies.base import Policy
+from acsim.policies.registry import Family
+from acsim.spec.base import GroupValue, Spec, resolve_group_value
 
-__all__ = ["ProviderSpec"]
+__all__ = ["Provider", "ProviderSpec"]
 
 
 class ProviderSpec(Spec):
@@ -28,3 +30,21 @@ class ProviderSpec(Spec):
     meetings_factor: float = Field(1.0, gt=0, le=10)
     hazard_hr: GroupValue = 1.0
     price_per_spell: float = Field(0.0, ge=0)
+
+
+class Provider(Policy):
+    """Runtime provider: its hazard ratio on the job hazard for the whole spell.
+
+    How often the provider meets jobseekers is part of the meetings policy
+    (``meetings_factor``); its price is its cost rule.
+    """
+
+    def __init__(self, spec: ProviderSpec) -> None:
+        self.spec = spec
+
+    def on_spell_start(self, spell) -> None:
+        """Apply the provider's hazard ratio to the spell."""
+        spell.scale_base(resolve_group_value(self.spec.hazard_hr, spell.js.terms))
+
+
+FAMILIES = (Family("provider", build=lambda s: [Provider(s.provider)]),)

@@ -8,6 +8,9 @@ from typing import Literal
 from pydantic import Field, field_validator
 from scipy.special import ndtri
 
+from acsim.model.rng import Stream
+from acsim.policies.base import Policy
+from acsim.policies.registry import Family
 from acsim.spec.base import Spec
 
 __all__ = ["ScreeningSpec", "TrackSpec", "Screening"]
@@ -58,17 +61,45 @@ class ScreeningSpec(Spec):
         return tuple(t.name for t in self.tracks)
 
 
-class Screening:
-    """Runtime screening: true and screened track of a jobseeker."""
+class Screening(Policy):
+    """Runtime screening: true and screened track of a jobseeker.
 
-    def __init__(self, spec: ScreeningSpec) -> None:
+    Args:
+        spec: The screening spec.
+        at_entry: Screen when the spell starts; otherwise at its first meeting held.
+
+    """
+
+    streams = {Stream.SCREENING: 2}
+
+    def __init__(self, spec: ScreeningSpec, at_entry: bool = False) -> None:
         self.spec = spec
+        self.at_entry = at_entry
         cum = 0.0
         self.cuts = []
         for t in spec.tracks[:-1]:
             cum += t.share
             self.cuts.append(float(ndtri(cum)))
         self.names = spec.track_names
+
+    def on_spell_start(self, spell) -> None:
+        """Screen at entry, if screening happens then."""
+        if self.at_entry:
+            self.screen(spell)
+
+    def on_meeting_held(self, spell, booking) -> None:
+        """Screen at the first meeting held."""
+        if spell.track is None:
+            self.screen(spell)
+
+    def screen(self, spell) -> None:
+        """Put the spell in its true and its screened track, and tell the centre."""
+        js = spell.js
+        true_i = self.true_index(js.latent_risk)
+        u = self.centre.uniform(Stream.SCREENING, js.id, spell.number)
+        spell.track = self.names[self.screened_index(js.latent_risk, u)]
+        spell.true_track = self.names[true_i]
+        self.centre.screened(spell)
 
     def true_index(self, latent_risk: float) -> int:
         """Index of the true track for a latent risk score."""
@@ -84,3 +115,12 @@ class Screening:
             return self.true_index(latent_risk)
         noise = float(ndtri(min(max(u_noise, 1e-12), 1 - 1e-12)))
         return self.true_index(a * latent_risk + math.sqrt(1.0 - a * a) * noise)
+
+
+def _build(s) -> list[Screening]:
+    # Without a regular schedule or caseworkers there is no first meeting to screen at.
+    at_entry = s.screening.at == "entry" or not s.meetings.phases or s.staffing.caseworkers == 0
+    return [Screening(s.screening, at_entry)]
+
+
+FAMILIES = (Family("screening", build=_build),)

@@ -8,6 +8,8 @@ import numpy as np
 from pydantic import Field, model_validator
 
 from acsim.model.calendar import Calendar
+from acsim.policies.base import Centre, Policy
+from acsim.policies.registry import Family
 from acsim.spec.base import Spec
 
 __all__ = ["Staffing", "StaffingSpec"]
@@ -42,8 +44,12 @@ class StaffingSpec(Spec):
         return self
 
 
-class Staffing:
-    """Runtime staffing: the calendar, assignment of jobseekers, and caseloads."""
+class Staffing(Policy):
+    """Runtime staffing: the calendar, assignment of jobseekers, and caseloads.
+
+    It provides the centre's ``calendar`` and ``caseload`` services, puts each new spell in
+    the least loaded booking group and releases it when the spell ends.
+    """
 
     def __init__(self, spec: StaffingSpec) -> None:
         self.spec = spec
@@ -59,6 +65,20 @@ class Staffing:
         self.group_size = [len(g) for g in self.calendar.groups]
         self.over_cap_assignments = 0
         self._equal_sizes = len(set(self.group_size)) <= 1
+
+    def bind(self, centre: Centre) -> None:
+        """Provide the calendar and the caseload to the centre."""
+        super().bind(centre)
+        centre.provide("calendar", self.calendar)
+        centre.provide("caseload", self.caseload)
+
+    def on_spell_start(self, spell) -> None:
+        """Assign the spell to a booking group."""
+        spell.group = self.assign()
+
+    def on_spell_end(self, spell) -> None:
+        """Release the spell's place in its booking group."""
+        self.release(spell.group)
 
     def assign(self) -> int:
         """Booking group for a new spell: the least loaded one (per caseworker)."""
@@ -90,3 +110,6 @@ class Staffing:
         if group < 0:
             return float("nan")
         return float(self.load[group] / self.group_size[group])
+
+
+FAMILIES = (Family("staffing", build=lambda s: [Staffing(s.staffing)]),)

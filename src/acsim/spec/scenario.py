@@ -17,20 +17,17 @@ import tomllib
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Union
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, create_model, model_validator
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
 from acsim.model.hazards import HazardSpec
 from acsim.model.population import PopulationSpec
-from acsim.policies.activation import ActivationEffects, ActivationSpec
-from acsim.policies.caseworkers import CaseworkerEffectsSpec
-from acsim.policies.education import CourseEffects, CourseSpec
-from acsim.policies.meetings import MeetingEffects, MeetingsSpec
-from acsim.policies.placements import InternshipSpec, PlacementEffects, WageSubsidySpec
+from acsim.policies.meetings import MeetingsSpec
 from acsim.policies.provider import ProviderSpec
+from acsim.policies.registry import effects_fields, programme_specs
 from acsim.policies.screening import ScreeningSpec
 from acsim.policies.staffing import StaffingSpec
 from acsim.spec.base import Spec, raise_scenario_error, read_toml
@@ -38,6 +35,7 @@ from acsim.spec.base import Spec, raise_scenario_error, read_toml
 __all__ = [
     "EFFECTS_FILE",
     "Effects",
+    "EffectsBase",
     "ProgrammeEntry",
     "RunSpec",
     "Scenario",
@@ -71,12 +69,14 @@ class RunSpec(Spec):
         return self.warmup_weeks + self.horizon_weeks
 
 
-class Effects(Spec):
+class EffectsBase(Spec):
     """Effect sizes shared by all municipalities: what calibration fits.
 
-    The class defaults are uncalibrated placeholders. A scenario without an ``[effects]`` table
-    gets :func:`default_effects`: the calibrated values in ``acsim/data/effects.toml``, written by
-    ``acsim calibrate`` with each value's targets and fit.
+    One table per effects table a policy family declares (see
+    :mod:`acsim.policies.registry`). The defaults are uncalibrated placeholders. A scenario
+    without an ``[effects]`` table gets :func:`default_effects`: the calibrated values in
+    ``acsim/data/effects.toml``, written by ``acsim calibrate`` with each value's targets and
+    fit.
 
     Attributes:
         calibrated: False while these are the uncalibrated placeholders shipped with acsim.
@@ -86,17 +86,16 @@ class Effects(Spec):
 
     calibrated: bool = False
     source: str = "uncalibrated placeholders (acsim defaults); see docs/model.md"
-    meetings: MeetingEffects = MeetingEffects()
-    activation: ActivationEffects = ActivationEffects()
-    internship: PlacementEffects = PlacementEffects(hire_probability=0.15, post_hr=1.15)
-    wage_subsidy_private: PlacementEffects = PlacementEffects(
-        lockin_hr=0.5, post_hr=1.3, hire_probability=0.3
-    )
-    wage_subsidy_public: PlacementEffects = PlacementEffects(
-        lockin_hr=0.5, post_hr=0.95, hire_probability=0.05
-    )
-    course: CourseEffects = CourseEffects()
-    caseworkers: CaseworkerEffectsSpec = CaseworkerEffectsSpec()
+
+
+#: The effects model, one field per registered effects table.
+Effects = create_model(
+    "Effects",
+    __base__=EffectsBase,
+    __module__=__name__,
+    __doc__=EffectsBase.__doc__,
+    **{f.name: (f.spec, f.default) for f in effects_fields()},
+)
 
 
 #: The calibrated effect sizes shipped with acsim (written by ``acsim calibrate``).
@@ -115,9 +114,8 @@ def default_effects() -> Effects:
         raise  # unreachable
 
 
-ProgrammeEntry = Annotated[
-    ActivationSpec | InternshipSpec | WageSubsidySpec | CourseSpec, Field(discriminator="kind")
-]
+#: A ``[[programmes]]`` entry: any registered programme kind, told apart by ``kind``.
+ProgrammeEntry = Annotated[Union[programme_specs()], Field(discriminator="kind")]  # noqa: UP007
 
 
 class Scenario(Spec):
