@@ -43,7 +43,7 @@ def test_cli_run_writes_outputs(tmp_path):
                 "meetings_held", "meetings_late", "programmes", "weeks_employed_104"]:
         assert col in spells
     summary = pd.read_csv(out / "summary.csv", index_col=0)
-    assert {"mean_completed_duration", "rmst_104", "unemployed_at_26",
+    assert {"mean_completed_duration", "rmst_104", "survival_26",
             "caseworker_utilisation", "share_meetings_on_time"} <= set(summary.index)
     assert (out / "survival.png").stat().st_size > 0
     costs = pd.read_csv(out / "costs.csv", index_col=0)

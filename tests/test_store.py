@@ -49,7 +49,7 @@ def test_precision_stopping_stops():
     res = run(sc, replications=3, seed=2, workers=1, progress=False, precision=0.2,
               metric="rmst_104", max_replications=40)
     v = res.replication_metrics["rmst_104"]
-    from acsim.experiments.compare import t_interval
+    from acsim.analysis.intervals import t_interval
 
     mean, lo, hi = t_interval(v.to_numpy())
     assert res.replications < 40, res.replications

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from acsim.analysis.intervals import t_interval, welch_interval
+
 __all__ = ["Estimate", "cox_hazard_ratio", "difference", "median_difference", "rate_ratio"]
 
 Z95 = float(stats.norm.ppf(0.975))
@@ -39,6 +41,9 @@ def difference(
 ) -> Estimate:
     """Difference in means (treatment − control), Welch or paired t interval.
 
+    Both intervals come from :mod:`acsim.analysis.intervals`: the paired one is the
+    t-interval of the person-by-person differences.
+
     Args:
         control: Outcomes of the control arm.
         treatment: Outcomes of the treatment arm (same persons, same order, if ``paired``).
@@ -51,14 +56,10 @@ def difference(
     if len(c) < 2 or len(t) < 2:
         return _nan()
     if paired:
-        d = t - c
-        diff, var, df = d.mean(), d.var(ddof=1) / len(d), len(d) - 1
+        diff, lo, hi = t_interval(t - c)
     else:
-        vc, vt = c.var(ddof=1) / len(c), t.var(ddof=1) / len(t)
-        diff, var = t.mean() - c.mean(), vc + vt
-        df = var**2 / (vc**2 / (len(c) - 1) + vt**2 / (len(t) - 1)) if var > 0 else 1
-    half = float(stats.t.ppf(0.975, df)) * math.sqrt(var) if var > 0 else 0.0
-    return Estimate(float(c.mean()), float(t.mean()), float(diff), diff - half, diff + half)
+        diff, lo, hi = welch_interval(c, t)
+    return Estimate(float(c.mean()), float(t.mean()), diff, lo, hi)
 
 
 def median_difference(
@@ -111,8 +112,13 @@ def cox_hazard_ratio(
     interval on the log scale (model-based; with paired arms it is conservative, because the
     arms are positively correlated).
 
+    Every observation is at risk from time 0 to ``time``: there is no left truncation, as in
+    the virtual trials, whose persons are all followed from their own entry. (A stock spell
+    with elapsed duration ``a`` would need delayed entry at ``a``, and its ``time`` would
+    already include ``a``; this estimator is not for such spells.)
+
     Args:
-        time: Follow-up time of every observation.
+        time: Follow-up time of every observation, from its entry.
         event: Whether the observation ended in the event (else censored).
         treated: Whether the observation is in the treatment arm.
         tol: Convergence tolerance on the log hazard ratio.

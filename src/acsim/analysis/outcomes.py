@@ -1,8 +1,11 @@
 """Result tables: the per-spell table, per-replication metrics, survival curves.
 
-The spell table is in the form survival libraries read: ``duration``, an ``event`` flag (left
-unemployment for any reason) and ``entry_truncation`` (elapsed weeks at time 0 for spells of the
-initial stock, which are left-truncated).
+The spell table is in the form survival libraries read: ``duration`` (from the spell's start,
+so for a spell of the initial stock it includes the weeks elapsed before time 0), an ``event``
+flag (left unemployment for any reason) and ``entry_truncation`` (elapsed weeks at time 0 for
+spells of the initial stock, which are left-truncated: observed from that duration on).
+
+The metric names and their definitions are in :mod:`acsim.analysis.metrics`.
 """
 
 from __future__ import annotations
@@ -15,13 +18,13 @@ import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.utils import restricted_mean_survival_time
 
+from acsim.analysis.metrics import SURVIVAL_WEEKS, survival_metric
 from acsim.costs.model import full_year_persons
 
 if TYPE_CHECKING:
     from acsim.model.engine import JobCentre
 
 __all__ = [
-    "SHARE_WEEKS",
     "CATEGORICAL_COLUMNS",
     "analysis_window",
     "compact",
@@ -33,8 +36,6 @@ __all__ = [
     "STOCK_BANDS",
 ]
 
-#: Weeks at which the share still unemployed is reported.
-SHARE_WEEKS = (13, 26, 52, 104)
 FOLLOW_UP = 104.0
 
 
@@ -121,12 +122,16 @@ def analysis_window(spells: pd.DataFrame, warmup: float) -> pd.DataFrame:
 
 
 def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeierFitter:
-    """Kaplan-Meier fit of staying unemployed, with left truncation for stock spells."""
+    """Kaplan-Meier fit of staying unemployed, by duration since the spell began.
+
+    Stock spells are left-truncated: a spell with ``entry_truncation`` ``a`` is at risk from
+    duration ``a`` (delayed entry) to its ``duration``, which already counts those ``a`` weeks.
+    The curve is therefore conditional on surviving to the shortest elapsed duration among
+    the stock spells (when there is no inflow to fill the early weeks).
+    """
     kmf = KaplanMeierFitter(label=label)
     entry = spells["entry_truncation"] if spells["entry_truncation"].any() else None
-    kmf.fit(
-        spells["duration"] + spells["entry_truncation"], spells["event"], entry=entry
-    )
+    kmf.fit(spells["duration"], spells["event"], entry=entry)
     return kmf
 
 
@@ -143,7 +148,7 @@ def completed_in_last_year(spells: pd.DataFrame, end: float) -> pd.Series:
 def metrics(
     spells: pd.DataFrame, all_spells: pd.DataFrame, start: float, end: float, utilisation: float
 ) -> dict[str, float]:
-    """Summary metrics of one replication.
+    """Summary metrics of one replication (named and defined in :mod:`acsim.analysis.metrics`).
 
     Args:
         spells: The spells in the analysis window (entries after the warm-up).
@@ -164,9 +169,9 @@ def metrics(
         "median_duration": float(kmf.median_survival_time_),
         "rmst_104": float(restricted_mean_survival_time(kmf, t=FOLLOW_UP)),
     }
-    surv = kmf.survival_function_at_times(list(SHARE_WEEKS)).to_numpy()
-    for w, sv in zip(SHARE_WEEKS, surv, strict=True):
-        out[f"unemployed_at_{w}"] = float(sv)
+    surv = kmf.survival_function_at_times(list(SURVIVAL_WEEKS)).to_numpy()
+    for w, sv in zip(SURVIVAL_WEEKS, surv, strict=True):
+        out[survival_metric(w)] = float(sv)
     out["full_year_persons"] = full_year_persons(all_spells, start, end)  # proportional subsidy
     out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
     out["meetings_per_spell"] = float(spells["meetings_held"].mean())
@@ -177,6 +182,8 @@ def metrics(
         float(spells["meeting_delay_weeks"].sum() / held) if held else math.nan
     )
     out["caseworker_utilisation"] = utilisation
+    # Only spells followed 104 weeks before the end count: with a horizon of 104 weeks after
+    # the warm-up (the five municipalities) no analysed spell is, and the metric is NaN.
     followed = spells[spells["follow_up_104"]]
     out["weeks_employed_104"] = (
         float(followed["weeks_employed_104"].mean()) if len(followed) else math.nan

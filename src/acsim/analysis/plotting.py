@@ -161,7 +161,7 @@ def plot_business_case(case, ax: Axes | None = None) -> Axes:
     ax.fill_between(path["week"], path["ci_low"] / 1e6, path["ci_high"] / 1e6, alpha=0.25,
                     label="95 % interval")
     ax.axhline(0.0, color="grey", lw=1)
-    be = case.summary().loc["break_even_week"]
+    be = case.summary.loc["break_even_week"]
     if be["mean"] == be["mean"]:
         ax.axvline(be["mean"], color="black", ls="--", lw=1)
         ax.annotate(f"break-even week {be['mean']:.0f}", (be["mean"], 0.0),

@@ -1,20 +1,12 @@
 """Outcome metrics of virtual trials: per-person outcomes and the effect table.
 
-Metric names (an optional ``@group`` restricts to jobseekers having all the ``+``-joined group
-terms, e.g. ``hr_job@female+under30``):
-
-- ``hr_job``: Cox hazard ratio of exit to a job (a job found or a hire at the end of a
-  programme) in the first spell, censored at other exits and at the end of follow-up.
-- ``window_hr_A_B``: ratio of exit-to-job rates during spell weeks [A, B) (events over exposure
-  of those still in their first spell): the piecewise-exponential hazard ratio in that window.
-- ``mean_duration`` / ``rel_mean_duration``: difference (weeks) / relative difference in the
-  mean first-spell duration, restricted to the follow-up.
-- ``median_duration``: difference in the median first-spell duration (weeks).
-- ``weeks_employed_104``: difference in weeks employed within 104 weeks of entry.
-- ``employed_at_W`` / ``unemployed_at_W``: difference in the share employed / in an unemployment
-  spell W weeks after entry, in percentage points.
-- ``days_unemployed``: difference in days in unemployment spells within the follow-up.
-- ``weeks_unemployed_W``: difference in weeks in unemployment spells within W weeks of entry.
+The metric names (``hr_job``, ``window_hr_A_B``, ``mean_duration``, ``rel_mean_duration``,
+``median_duration``, ``weeks_employed_104``, ``employed_at_W``, ``unemployed_at_W``,
+``days_unemployed``, ``weeks_unemployed_W``) are defined, one line each, in
+:mod:`acsim.analysis.metrics` (scope ``trial``), the vocabulary runs and comparisons share.
+Each is measured per arm and reported as the treatment arm against the control. An optional
+``@group`` restricts a metric to jobseekers having all the ``+``-joined group terms, e.g.
+``hr_job@female+under30``.
 """
 
 from __future__ import annotations

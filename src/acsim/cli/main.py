@@ -208,7 +208,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                            "display.float_format", _number):
         print(f"seed {cmp.seed}, {args.replications} replication(s): means over replications "
               "(comparison.csv has the 95 % intervals)")
-        print(cmp.summary().to_string())
+        print(cmp.means().to_string())
         diffs = table[table["scenario"] != first]
         if len(diffs):
             print(f"\npaired differences against {first}:")
@@ -220,7 +220,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             print(f"\nbusiness case: {case.variant} against {case.baseline} "
                   f"(DKK; mean [95 % interval] over paired replications)")
             with pd.option_context("display.float_format", _number):
-                print(case.summary().to_string())
+                print(case.summary.to_string())
     if args.out is not None:
         paths = cmp.save(args.out, business_case=args.business_case)
         print("wrote " + ", ".join(str(p) for p in paths))

@@ -9,11 +9,13 @@ full-year person), whose arithmetic the tests check against seed 003 table 5.5 a
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from acsim.analysis.intervals import t_interval
 from acsim.costs.model import WEEKS_PER_YEAR, CostSummary, cost_summary, spell_costs  # noqa: F401
 
 __all__ = ["BusinessCase", "PairedBusinessCase", "business_case", "paired_business_case"]
@@ -216,11 +218,16 @@ class PairedBusinessCase:
     cases: list[BusinessCase]
     horizon_years: float
 
+    @property
     def summary(self) -> pd.DataFrame:
-        """Investment, savings by payer, net per year and break-even: mean and 95 % interval."""
-        from acsim.experiments.compare import t_interval
+        """Investment, savings by payer, net per year and break-even, over paired replications.
 
-        def col(get) -> tuple[float, float, float]:
+        One row per quantity (index ``metric``; definitions in :mod:`acsim.analysis.metrics`),
+        columns ``mean``, ``ci_low``, ``ci_high`` (95 % t-interval over the replications) and
+        ``replications``, as in :attr:`acsim.experiments.run.RunResult.summary`.
+        """
+
+        def col(get: Callable[[BusinessCase], float]) -> tuple[float, float, float]:
             return t_interval(np.array([get(c) for c in self.cases], dtype=float))
 
         rows = {
@@ -237,13 +244,12 @@ class PairedBusinessCase:
                 lambda c: math.nan if c.break_even_week is None else c.break_even_week),
         }
         out = pd.DataFrame(rows, index=["mean", "ci_low", "ci_high"]).T
-        out.index.name = "quantity"
+        out.index.name = "metric"
+        out["replications"] = len(self.cases)
         return out
 
     def cumulative_net(self, weeks: np.ndarray | None = None) -> pd.DataFrame:
         """Cumulative net result (public view) by week: mean and 95 % band over replications."""
-        from acsim.experiments.compare import t_interval
-
         h = self.horizon_years * WEEKS_PER_YEAR
         weeks = np.linspace(0.0, h, 105) if weeks is None else weeks
         paths = np.array([[_net_at(c, t) for t in weeks] for c in self.cases])

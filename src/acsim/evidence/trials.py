@@ -232,8 +232,13 @@ class TrialResult:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """The effect table (``metric, arm, control, treatment, effect, ci_low, ci_high``)."""
-        return self.table
+        """The effect table indexed by ``(metric, arm)``.
+
+        Columns ``control``, ``treatment``, ``effect``, ``ci_low``, ``ci_high`` (95 %
+        interval of the effect), ``n_control`` and ``n_treatment``; metric names and
+        definitions are in :mod:`acsim.analysis.metrics`.
+        """
+        return self.table.set_index(["metric", "arm"])
 
     def effect(self, metric: str, arm: str) -> pd.Series:
         """The row of one metric and treatment arm."""

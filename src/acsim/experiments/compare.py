@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsim.analysis.intervals import t_interval
+from acsim.analysis.metrics import COMPARISON_METRICS
 from acsim.experiments.run import RunResult, run
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
@@ -20,30 +20,7 @@ from acsim.spec.scenario import Scenario
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Comparison", "compare", "sweep", "t_interval"]
-
-#: Metrics reported by comparisons, in order.
-COMPARISON_METRICS = (
-    "mean_completed_duration", "median_duration", "rmst_104",
-    "unemployed_at_13", "unemployed_at_26", "unemployed_at_52", "unemployed_at_104",
-    "full_year_persons", "meetings_per_spell", "share_meetings_on_time",
-    "mean_meeting_delay_weeks", "caseworker_utilisation",
-    "cost_per_year", "cost_per_year_state", "cost_per_year_municipality",
-    "cost_per_full_year_person", "benefit_per_full_year_person",
-)
-
-
-def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean and t-interval of replication values (NaN bounds with one replication)."""
-    v = np.asarray(values, dtype=float)
-    v = v[~np.isnan(v)]
-    if len(v) == 0:
-        return math.nan, math.nan, math.nan
-    m = float(v.mean())
-    if len(v) < 2:
-        return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, len(v) - 1) * v.std(ddof=1) / math.sqrt(len(v)))
-    return m, m - half, m + half
+__all__ = ["COMPARISON_METRICS", "Comparison", "compare", "sweep"]
 
 
 @dataclass
@@ -90,11 +67,31 @@ class Comparison:
                 })
         return pd.DataFrame(rows)
 
+    @property
     def summary(self) -> pd.DataFrame:
+        """Every metric of every scenario with its interval and the paired difference.
+
+        The rows of :meth:`table` indexed by ``(metric, scenario)``, metrics in
+        :data:`~acsim.analysis.metrics.COMPARISON_METRICS` order and scenarios in the order
+        given: ``mean``, ``ci_low``, ``ci_high`` and ``replications`` as in
+        :attr:`RunResult.summary <acsim.experiments.run.RunResult.summary>`, and
+        ``diff_vs_first``, ``diff_ci_low``, ``diff_ci_high`` (NaN for the first scenario).
+        :meth:`means` puts the means side by side.
+        """
+        t = self.table()
+        metric_order = {m: i for i, m in enumerate(COMPARISON_METRICS)}
+        scenario_order = {n: i for i, n in enumerate(self.names)}
+        t = t.sort_values(["metric", "scenario"], kind="stable",
+                          key=lambda c: c.map(metric_order if c.name == "metric"
+                                              else scenario_order))
+        cols = ["mean", "ci_low", "ci_high", "replications", "diff_vs_first", "diff_ci_low",
+                "diff_ci_high"]
+        return t.set_index(["metric", "scenario"])[cols]
+
+    def means(self) -> pd.DataFrame:
         """Means side by side: one row per metric, one column per scenario."""
-        return self.table().pivot(index="metric", columns="scenario", values="mean").loc[
-            [m for m in COMPARISON_METRICS if m in set(self.table()["metric"])], self.names
-        ]
+        means = self.summary["mean"].unstack("scenario")
+        return means.loc[[m for m in COMPARISON_METRICS if m in means.index], self.names]
 
     def plot_survival(self, ax: Axes | None = None) -> Axes:
         """Survival curves with 95 % bands and numbers at risk."""
@@ -157,7 +154,7 @@ class Comparison:
             for i in range(1, len(self.results)):
                 case = self.business_case(i)
                 stem = f"business_case_{i}"
-                case.summary().to_csv(out / f"{stem}.csv")
+                case.summary.to_csv(out / f"{stem}.csv")
                 ax = case.plot()
                 ax.figure.savefig(out / f"{stem}.png", dpi=120, bbox_inches="tight")
                 plt.close(ax.figure)

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from acsim.analysis.intervals import summary_table, t_interval
 from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
 from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from acsim.costs.rates import default_rates
@@ -102,17 +102,13 @@ class RunResult:
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Each metric's mean over replications with a 95 % t-interval across replications."""
-        df = self.replication_metrics.drop(columns=["replication"])
-        n = len(df)
-        mean = df.mean()
-        sd = df.std(ddof=1) if n > 1 else df.mean() * np.nan
-        half = stats.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else sd
-        out = pd.DataFrame(
-            {"mean": mean, "ci_low": mean - half, "ci_high": mean + half, "replications": n}
-        )
-        out.index.name = "metric"
-        return out
+        """Each metric's mean over replications with its 95 % t-interval.
+
+        One row per metric (index ``metric``; names and definitions in
+        :mod:`acsim.analysis.metrics`), columns ``mean``, ``ci_low``, ``ci_high`` and
+        ``replications``; a replication where a metric is NaN does not enter its interval.
+        """
+        return summary_table(self.replication_metrics.drop(columns=["replication"]))
 
     def cost_summary(self) -> CostSummary:
         """Costs per year, per spell and per full-year person, by category and payer."""
@@ -224,11 +220,10 @@ def _replications(
 def _precise(rows: list[dict], metric: str, precision: float) -> bool:
     """Whether the 95 % interval of ``metric`` is narrower than ``precision`` of its mean."""
     v = np.array([r[metric] for r in rows], dtype=float)
-    v = v[~np.isnan(v)]
-    if len(v) < 3:
+    if np.count_nonzero(~np.isnan(v)) < 3:
         return False
-    half = stats.t.ppf(0.975, len(v) - 1) * v.std(ddof=1) / np.sqrt(len(v))
-    return bool(2 * half <= precision * abs(v.mean()))
+    mean, lo, hi = t_interval(v)
+    return bool(hi - lo <= precision * abs(mean))
 
 
 def run(
