@@ -1,8 +1,10 @@
-"""Cost model: post-processing of the spell table into costs by category and payer.
+"""Cost model: prices the engine's record of a run by category and payer.
 
 Every week of every spell is costed from the dated rates (:mod:`acsim.costs.rates`). Absolute
 simulation week ``t`` is the date ``scenario.scenario.start_date + t weeks``, so a run that
-crosses into 2020 uses the 2020 rates for the weeks after 1 January 2020.
+crosses into 2020 uses the 2020 rates for the weeks after 1 January 2020. Nothing is re-planned
+from the scenario: meetings and programmes are priced from the episodes the engine recorded
+(:mod:`acsim.model.recorder`), each at the rates of its own date.
 
 Categories, and who pays:
 
@@ -14,32 +16,22 @@ Categories, and who pays:
   ASSUMPTION: the band is the elapsed week of the current spell; the financing law counts
   the person's period on benefit, which need not restart with a new spell, so repeat spells
   may be put in too low a band.
-* **wage_subsidy**: subsidised weeks pay the employer subsidy per hour x the programme's
-  ``hours_per_week`` instead of benefit. Their timing is not recorded: they are placed at the
-  start week of the spell's wage-subsidy programme(s) as the scenario gives it, up to the
-  spell's exit (so a subsidy cut short by the exit is costed as subsidy, although the
-  ``subsidised_weeks`` column counts only completed ones). Where the recorded
-  ``subsidised_weeks`` disagree with that placement (e.g. a programme started at a
-  spell-specific week), they are spread proportionally over the spell and the row's
-  ``subsidy_timing`` says ``"proportional"``. ASSUMPTION: the subsidy follows the same
-  municipal/state scale as benefit; the private-employer rate is used for public employers
-  too (no public rate in the sources).
-* **meetings_individual**: caseworker hours (``staffing.meeting_minutes`` plus preparation and
-  recording) x the caseworker cost per hour; none when a private provider runs the contact
-  course (its price covers the meetings).
-* **meetings_group**: caseworker hours per session shared among ``meetings.group.size``.
-* **programmes**: operating cost per participant-week of activation (per hour x
-  ``hours_per_week``), courses and internships, for the weeks attended (to the spell's exit).
-* **provider**: the price per spell of a private provider, charged at the spell's entry (at
-  week 0 for spells of the initial stock).
+* **wage_subsidy**: the weeks of a subsidised programme episode (to its end, or to the spell's
+  exit if it is cut short) pay the employer subsidy per hour x the episode's hours per week
+  instead of benefit. ASSUMPTION: the subsidy follows the same municipal/state scale as
+  benefit; the private-employer rate is used for public employers too (no public rate in the
+  sources).
+* the other categories (**meetings_individual**, **meetings_group**, **programmes**,
+  **provider**) come from the cost rules of the policy families
+  (:func:`acsim.policies.registry.cost_rules`): each meeting held and each programme week
+  attended inside the window, at the rate of its date; see each family's module.
 
 Meetings, programmes and the provider are municipal operating costs (ASSUMPTION: state
 refunds of operating costs are not modelled).
 
 Costs are counted inside a window of absolute weeks (default: week 0 to the end of the run;
-weeks of stock spells before week 0 are not costed). Benefit, subsidies and programmes are
-clipped to it exactly; meetings, whose times are not recorded, are prorated by the share of
-the spell's observed time inside the window.
+weeks of stock spells before week 0 are not costed). Benefit, subsidies and programme weeks are
+clipped to it exactly; a meeting counts if it was held inside it.
 """
 
 from __future__ import annotations
@@ -47,20 +39,21 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
+from acsim.costs.inputs import CostInputs, RateStep, date_of, link_episodes, overlap, week_of
 from acsim.costs.rates import Rates, default_rates
+from acsim.model.recorder import MEETING_COLUMNS, PROGRAMME_COLUMNS
 
 if TYPE_CHECKING:
     from acsim.spec.scenario import Scenario
 
 __all__ = [
     "CATEGORIES",
-    "FULL_TIME_HOURS",
     "CostSummary",
     "RatesCoverageWarning",
     "cost_summary",
@@ -72,12 +65,9 @@ __all__ = [
 CATEGORIES = (
     "benefit", "meetings_individual", "meetings_group", "programmes", "wage_subsidy", "provider",
 )
-#: A full-time week in Denmark (hours), used for subsidised weeks of unknown programme.
-FULL_TIME_HOURS = 37.0
 #: A full-year person (helårsperson) is 52 weeks on benefit.
 WEEKS_PER_YEAR = 52.0
-_NEEDED = ("entry_week", "exit_week", "graduate", "meetings_held", "group_meetings",
-           "programmes", "subsidised_weeks")
+_NEEDED = ("entry_week", "exit_week", "graduate")
 _EPS = 1e-9
 
 
@@ -85,39 +75,9 @@ class RatesCoverageWarning(UserWarning):
     """Weeks after the rates file's ``covers_until`` were costed at its last values."""
 
 
-# -- dated rates as step functions of the absolute week -----------------------------------------
-def _week_of(start: date, d: date) -> float:
-    return (d - start).days / 7.0
-
-
-def _date_of(start: date, week: float) -> date:
-    return start + timedelta(days=math.floor(7.0 * week))
-
-
-class _Step:
-    """A dated parameter as a step function of the absolute simulation week."""
-
-    def __init__(self, rates: Rates, name: str, start: date) -> None:
-        self.name, self.rates, self.start = name, rates, start
-        entries = rates.parameter(name).values
-        self.breaks = np.array([_week_of(start, v.valid_from) for v in entries])
-        self.entries = entries
-
-    def index(self, weeks: np.ndarray) -> np.ndarray:
-        weeks = np.asarray(weeks, dtype=float)
-        if weeks.size and np.nanmin(weeks) < self.breaks[0]:
-            first = _date_of(self.start, float(np.nanmin(weeks)))
-            self.rates.entry(self.name, first)  # raises ScenarioError naming file and key
-        return np.searchsorted(self.breaks, weeks, side="right") - 1
-
-    def __call__(self, weeks: np.ndarray) -> np.ndarray:
-        vals = np.array([v.value for v in self.entries])  # type: ignore[union-attr]
-        return vals[self.index(weeks)]
-
-
 def _scale_share(rates: Rates, start: date, weeks: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
     """Municipal share at absolute ``weeks`` for spells ``elapsed`` weeks old."""
-    step = _Step(rates, "municipal_share_dagpenge", start)
+    step = RateStep(rates, "municipal_share_dagpenge", start)
     idx = step.index(weeks)
     out = np.zeros_like(weeks, dtype=float)
     for k, entry in enumerate(step.entries):
@@ -126,72 +86,6 @@ def _scale_share(rates: Rates, start: date, weeks: np.ndarray, elapsed: np.ndarr
         band = np.clip(np.searchsorted(lows, elapsed, side="left") - 1, 0, len(lows) - 1)
         out = np.where(idx == k, shares[band], out)
     return out
-
-
-# -- where in each spell the programmes fall -------------------------------------------------
-@dataclass
-class _Plan:
-    sub_a: np.ndarray  # (n, J) subsidised intervals in spell weeks, [a, b)
-    sub_b: np.ndarray
-    sub_h: np.ndarray  # hours per week of each interval
-    frac: np.ndarray  # (n,) proportional share of subsidised time (fallback)
-    frac_h: np.ndarray  # hours per week for the fallback
-    timing: np.ndarray  # "none" / "scenario" / "proportional"
-    progs: list[tuple[np.ndarray, float, float, str, float]]  # (rows, start, end cap, kind, h)
-
-
-def _plan(df: pd.DataFrame, scenario: Scenario) -> _Plan:
-    by_name: dict[str, object] = {}
-    for p in scenario.programmes:
-        by_name.setdefault(p.name, p)
-    ws_hours = [p.hours_per_week for p in scenario.programmes if p.kind == "wage_subsidy"]
-    default_h = float(np.mean(ws_hours)) if ws_hours else FULL_TIME_HOURS
-    n = len(df)
-    lists = df["programmes"].fillna("").astype(str).to_numpy()
-    groups = pd.Series(np.arange(n)).groupby(lists).indices
-    parsed = {key: [s for s in key.split(";") if s] for key in groups}
-    width = max([1] + [sum(by_name[s].kind == "wage_subsidy" for s in names if s in by_name)
-                       for names in parsed.values()])
-    sub_a, sub_b = np.zeros((n, width)), np.zeros((n, width))
-    sub_h = np.zeros((n, width))
-    frac, frac_h = np.zeros(n), np.full(n, default_h)
-    dur = (df["exit_week"] - df["entry_week"]).to_numpy(dtype=float)
-    recorded = df["subsidised_weeks"].fillna(0.0).to_numpy(dtype=float)
-    progs: list[tuple[np.ndarray, float, float, str, float]] = []
-    for key, rows in groups.items():
-        completed = np.zeros(len(rows))
-        slot = 0
-        for name in parsed[key]:
-            if name not in by_name:
-                known = ", ".join(repr(k) for k in by_name) or "none"
-                raise ValueError(f"the spell table lists programme {name!r}, which the scenario "
-                                 f"does not define (its programmes: {known}); pass the scenario "
-                                 "the spells were simulated with")
-            p = by_name[name]
-            s, d = float(p.start_week), float(p.duration_weeks)
-            if p.kind == "wage_subsidy":
-                sub_a[rows, slot] = s
-                sub_b[rows, slot] = np.clip(dur[rows], s, s + d)
-                sub_h[rows, slot] = p.hours_per_week
-                completed += np.where(dur[rows] >= s + d - 1e-7, d, 0.0)
-                slot += 1
-            else:
-                progs.append((rows, s, s + d, p.kind, float(p.hours_per_week)))
-        bad = rows[np.abs(completed - recorded[rows]) > 1e-6]
-        if bad.size:  # the scenario's timing does not explain the recorded weeks
-            sub_a[bad], sub_b[bad] = 0.0, 0.0
-            frac[bad] = np.where(dur[bad] > 0, recorded[bad] / np.maximum(dur[bad], _EPS), 0.0)
-            hours = [by_name[s].hours_per_week for s in parsed[key]
-                     if by_name[s].kind == "wage_subsidy"]
-            if hours:
-                frac_h[bad] = float(np.mean(hours))
-    timing = np.where(frac > 0, "proportional",
-                      np.where((sub_b - sub_a).sum(axis=1) > 0, "scenario", "none"))
-    return _Plan(sub_a, sub_b, sub_h, np.clip(frac, 0.0, 1.0), frac_h, timing, progs)
-
-
-def _overlap(a: np.ndarray, b: np.ndarray, lo: float | np.ndarray, hi: float | np.ndarray):
-    return np.maximum(0.0, np.minimum(b, hi) - np.maximum(a, lo))
 
 
 def _window(df: pd.DataFrame, scenario: Scenario, start_week: float | None,
@@ -215,6 +109,8 @@ def spell_costs(
     scenario: Scenario,
     rates: Rates | None = None,
     *,
+    meetings: pd.DataFrame | None = None,
+    programmes: pd.DataFrame | None = None,
     start_week: float | None = None,
     end_week: float | None = None,
 ) -> pd.DataFrame:
@@ -222,21 +118,26 @@ def spell_costs(
 
     Args:
         spells: The spell table (one row per spell), e.g. ``run(...).spells``.
-        scenario: The scenario the spells were simulated with (start date, programmes,
-            meeting length, group size, provider).
+        scenario: The scenario the spells were simulated with (start date, meeting length,
+            group size, provider).
         rates: Dated rates; the shipped Danish rates by default.
+        meetings: The meetings held (the record's ``meetings`` table); none if omitted.
+        programmes: The programme episodes (the record's ``programmes`` table); none if
+            omitted. Episodes are linked to spells by ``jobseeker_id`` and ``spell`` (and
+            ``replication`` where both tables have it).
         start_week: Start of the costing window in absolute weeks (default 0).
         end_week: End of the window (default: the end of the run).
 
     Returns:
         A copy of ``spells`` with ``benefit_weeks`` (and by financing band), ``subsidy_weeks``,
-        ``subsidy_timing``, ``cost_<category>`` for each of :data:`CATEGORIES`,
-        ``cost_meetings`` (individual + group), ``cost_total``, ``cost_state``,
-        ``cost_municipality``, the municipal part of benefit and subsidy, and
-        ``cost_in_window`` (the spell has time or a charge in the window). The window is kept
-        in ``attrs["cost_window"]``.
+        ``cost_<category>`` for each of :data:`CATEGORIES`, ``cost_meetings`` (individual +
+        group), ``cost_total``, ``cost_state``, ``cost_municipality``, the municipal part of
+        benefit and subsidy, and ``cost_in_window`` (the spell has time or a charge in the
+        window). The window is kept in ``attrs["cost_window"]``.
 
     """
+    from acsim.policies.registry import cost_rules
+
     _check(spells)
     rates = rates or default_rates()
     start = scenario.scenario.start_date
@@ -246,24 +147,30 @@ def spell_costs(
     x = df["exit_week"].to_numpy(dtype=float)
     grad = df["graduate"].to_numpy(dtype=bool)
     a_abs, b_abs = np.maximum(e, lo), np.maximum(np.minimum(x, hi), np.maximum(e, lo))
-    plan = _plan(df, scenario)
+    inputs = CostInputs(
+        spells=df,
+        meetings=link_episodes(df, meetings, MEETING_COLUMNS[2:]),
+        programmes=link_episodes(df, programmes, PROGRAMME_COLUMNS[2:]),
+        scenario=scenario, rates=rates, lo=lo, hi=hi, entry=e, exit=x,
+    )
+    sub_a, sub_b, sub_h = _subsidised_intervals(inputs)
 
     # Breakpoints of every piecewise-constant rate, then pieces between them (n, K).
-    scale0 = rates.scale("municipal_share_dagpenge", _date_of(start, lo))
+    scale0 = rates.scale("municipal_share_dagpenge", date_of(start, lo))
     lows = [b.from_week for b in scale0]
-    date_breaks = sorted({_week_of(start, d) for name in (
+    date_breaks = sorted({week_of(start, d) for name in (
         "dagpenge_max_week", "graduate_rate_share", "municipal_share_dagpenge",
         "wage_subsidy_private_hour") for d in rates.change_dates(name)})
     cols = [a_abs, b_abs] + [e + w for w in lows[1:]] + [np.full_like(e, t) for t in date_breaks]
-    cols += [e + plan.sub_a[:, j] for j in range(plan.sub_a.shape[1])]
-    cols += [e + plan.sub_b[:, j] for j in range(plan.sub_b.shape[1])]
+    cols += [sub_a[:, j] for j in range(sub_a.shape[1])]
+    cols += [sub_b[:, j] for j in range(sub_b.shape[1])]
     pts = np.sort(np.clip(np.column_stack(cols), a_abs[:, None], b_abs[:, None]), axis=1)
     length = np.diff(pts, axis=1)
     live = length > 0
     mid = np.where(live, (pts[:, 1:] + pts[:, :-1]) / 2, np.maximum(lo, a_abs)[:, None])
     elapsed = mid - e[:, None]
     if live.any():
-        last = _date_of(start, float(b_abs.max()))
+        last = date_of(start, float(b_abs.max()))
         if last > rates.meta.covers_until:
             warnings.warn(f"weeks up to {last} costed at the last rates of {rates.source} "
                           f"(it covers until {rates.meta.covers_until})",
@@ -271,19 +178,18 @@ def spell_costs(
 
     in_sub = np.zeros_like(mid)
     sub_hours = np.zeros_like(mid)
-    for j in range(plan.sub_a.shape[1]):
-        inside = (elapsed > plan.sub_a[:, j, None]) & (elapsed < plan.sub_b[:, j, None])
+    for j in range(sub_a.shape[1]):
+        inside = (mid > sub_a[:, j, None]) & (mid < sub_b[:, j, None])
         in_sub += inside
-        sub_hours += inside * plan.sub_h[:, j, None]
-    in_sub += plan.frac[:, None]
-    sub_hours += (plan.frac * plan.frac_h)[:, None]
+        sub_hours += inside * sub_h[:, j, None]
     on_benefit = length * np.clip(1.0 - in_sub, 0.0, 1.0)
 
-    weekly = _Step(rates, "dagpenge_max_week", start)(mid)
-    weekly = weekly * np.where(grad[:, None], _Step(rates, "graduate_rate_share", start)(mid), 1.0)
+    weekly = RateStep(rates, "dagpenge_max_week", start)(mid)
+    weekly = weekly * np.where(grad[:, None], RateStep(rates, "graduate_rate_share", start)(mid),
+                               1.0)
     share = _scale_share(rates, start, mid, elapsed)
     benefit = on_benefit * weekly
-    subsidy = length * sub_hours * _Step(rates, "wage_subsidy_private_hour", start)(mid)
+    subsidy = length * sub_hours * RateStep(rates, "wage_subsidy_private_hour", start)(mid)
 
     df["benefit_weeks"] = on_benefit.sum(axis=1)
     band = np.clip(np.searchsorted(lows, elapsed, side="left") - 1, 0, len(lows) - 1)
@@ -292,52 +198,22 @@ def spell_costs(
         label = f"{int(low) + 1}_{upper}"
         df[f"benefit_weeks_{label}"] = (on_benefit * (band == k)).sum(axis=1)
     df["subsidy_weeks"] = (length * np.clip(in_sub, 0.0, 1.0)).sum(axis=1)
-    df["subsidy_timing"] = plan.timing
     df["cost_benefit"] = benefit.sum(axis=1)
     df["cost_benefit_municipality"] = (benefit * share).sum(axis=1)
     df["cost_wage_subsidy"] = subsidy.sum(axis=1)
     df["cost_wage_subsidy_municipality"] = (subsidy * share).sum(axis=1)
 
-    # Meetings: prorated by the observed time inside the window.
-    seen = np.maximum(e, 0.0)
-    span = x - seen
-    inside = _overlap(seen, x, lo, hi)
-    prorate = np.where(span > 0, inside / np.where(span > 0, span, 1.0),
-                       ((x >= lo) & (x <= hi)).astype(float))
-    hour = _Step(rates, "caseworker_cost_hour", start)(np.maximum(seen, lo))
-    prep = _Step(rates, "meeting_prep_recording_minutes", start)(np.maximum(seen, lo))
-    private = scenario.provider.kind == "private"
-    per_meeting = 0.0 if private else hour * (scenario.staffing.meeting_minutes + prep) / 60.0
-    df["cost_meetings_individual"] = df["meetings_held"].to_numpy(float) * per_meeting * prorate
-    group = scenario.meetings.group
-    n_group = df["group_meetings"].to_numpy(float)
-    if group is None and n_group.any():
-        raise ValueError("the spell table has group meetings but the scenario has none")
-    size = group.size if group is not None else 1
-    hours = _Step(rates, "group_meeting_caseworker_hours", start)(np.maximum(seen, lo))
-    df["cost_meetings_group"] = n_group * hour * hours / size * prorate
+    # Every other category is priced by the cost rules of the policy families.
+    priced = {c: np.zeros(len(df)) for c in CATEGORIES if c not in ("benefit", "wage_subsidy")}
+    for family, rule in cost_rules():
+        for cat, values in rule(inputs).items():
+            if cat not in priced:
+                raise ValueError(f"the cost rule of {family!r} returned an unknown category "
+                                 f"{cat!r}; expected one of {sorted(priced)}")
+            priced[cat] = priced[cat] + np.asarray(values, dtype=float)
+    for cat, values in priced.items():
+        df[f"cost_{cat}"] = values
     df["cost_meetings"] = df["cost_meetings_individual"] + df["cost_meetings_group"]
-
-    # Programmes: attended weeks inside the window x the weekly operating cost.
-    prog = np.zeros(len(df))
-    for rows, s, end, kind, h in plan.progs:
-        a = e[rows] + s
-        b = e[rows] + np.clip(x[rows] - e[rows], s, end)
-        weeks = _overlap(a, b, lo, hi)
-        if kind == "activation":
-            per_week = _Step(rates, "activation_cost_participant_hour", start)(a) * h
-        elif kind == "course":
-            per_week = _Step(rates, "course_cost_week", start)(a)
-        else:
-            per_week = _Step(rates, "internship_cost_week", start)(a)
-        prog[rows] += weeks * per_week
-    df["cost_programmes"] = prog
-
-    charged = (seen >= lo) & (seen < hi)
-    price = scenario.provider.price_per_spell
-    if private and price <= 0:
-        price = _Step(rates, "private_provider_price_per_spell", start)(np.maximum(seen, lo))
-    df["cost_provider"] = np.where(charged, price, 0.0) if private else 0.0
 
     cats = [f"cost_{c}" for c in CATEGORIES]
     df["cost_total"] = df[cats].sum(axis=1)
@@ -350,6 +226,23 @@ def spell_costs(
     return df
 
 
+def _subsidised_intervals(inputs: CostInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Absolute ``[a, b)`` and hours of each spell's subsidised episodes, shape (n, J)."""
+    p = inputs.programmes
+    p = p[p["subsidised"].astype(bool)]
+    n = inputs.n
+    rows = p["row"].to_numpy(dtype=np.int64)
+    slot = p.groupby("row", sort=False).cumcount().to_numpy() if len(p) else rows
+    width = int(slot.max()) + 1 if len(p) else 1
+    a, b, h = np.zeros((n, width)), np.zeros((n, width)), np.zeros((n, width))
+    a[:] = inputs.entry[:, None]
+    b[:] = inputs.entry[:, None]
+    a[rows, slot] = p["start"].to_numpy(dtype=float)
+    b[rows, slot] = p["end"].to_numpy(dtype=float)
+    h[rows, slot] = p["hours_per_week"].to_numpy(dtype=float)
+    return a, b, h
+
+
 def _replications(spells: pd.DataFrame) -> int:
     if "replication" in spells.columns and len(spells):
         return int(spells["replication"].nunique())
@@ -360,32 +253,32 @@ def full_year_persons(
     spells: pd.DataFrame,
     start_week: float,
     end_week: float,
-    scenario: Scenario | None = None,
+    programmes: pd.DataFrame | None = None,
 ) -> float:
     """Full-year persons on benefit (helårspersoner) per year of the window ``[start, end)``.
 
     Benefit weeks in the window / 52 / years of the window, i.e. benefit weeks / window weeks:
     the average number on benefit (for a one-year window, benefit weeks / 52). Subsidised
-    weeks are not benefit weeks: with the scenario they are placed as in :func:`spell_costs`,
-    without it spread proportionally over each spell (as
-    :func:`acsim.analysis.outcomes.full_year_persons`). The mean over replications.
+    weeks are not benefit weeks: with the record's programme episodes they are taken out where
+    they happened, without them spread proportionally over each spell (from the spell table's
+    ``subsidised_weeks``). The mean over replications.
     """
     _check(spells)
     if not end_week > start_week:
         raise ValueError(f"end_week ({end_week}) must be after start_week ({start_week})")
     e = spells["entry_week"].to_numpy(dtype=float)
     x = spells["exit_week"].to_numpy(dtype=float)
-    total = _overlap(e, x, start_week, end_week)
-    if scenario is not None:
-        plan = _plan(spells, scenario)
-        sub = sum(_overlap(e + plan.sub_a[:, j], e + plan.sub_b[:, j], start_week, end_week)
-                  for j in range(plan.sub_a.shape[1]))
-        weeks = total - sub - plan.frac * total
+    total = overlap(e, x, start_week, end_week)
+    if programmes is not None:
+        p = link_episodes(spells, programmes, PROGRAMME_COLUMNS[2:])
+        p = p[p["subsidised"].astype(bool)]
+        sub = overlap(p["start"].to_numpy(float), p["end"].to_numpy(float), start_week, end_week)
+        weeks = total.sum() - sub.sum()
     else:
         dur = np.maximum(x - e, _EPS)
         frac = np.clip(spells["subsidised_weeks"].fillna(0.0).to_numpy(float) / dur, 0.0, 1.0)
-        weeks = total * (1.0 - frac)
-    return float(np.sum(weeks) / (end_week - start_week) / _replications(spells))
+        weeks = np.sum(total * (1.0 - frac))
+    return float(weeks / (end_week - start_week) / _replications(spells))
 
 
 # -- summaries -------------------------------------------------------------------------------

@@ -48,7 +48,10 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     with warnings.catch_warnings():
         # Said once per run by run(), not once per replication and worker.
         warnings.simplefilter("ignore", RatesCoverageWarning)
-        spells = compact(spell_costs(spells, scenario, start_week=warmup, end_week=centre.end))
+        record = centre.record.tables()
+        spells = compact(spell_costs(spells, scenario, meetings=record["meetings"],
+                                     programmes=record["programmes"], start_week=warmup,
+                                     end_week=centre.end))
     m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
     costs = cost_summary(spells)
     m["cost_per_year"] = costs.per_year("total")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from typing import Literal
 
-from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import (
+    Programme,
+    ProgrammeEffects,
+    ProgrammeSpec,
+    weekly_cost_rule,
+)
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue
 
@@ -35,5 +40,6 @@ FAMILIES = (
         spec=ActivationSpec,
         effects=(EffectsField("activation", ActivationEffects, ActivationEffects()),),
         runtime=lambda spec, eff, i, board: Programme(spec, eff.activation, i, board=board),
+        cost=weekly_cost_rule("activation", "activation_cost_participant_hour", per_hour=True),
     ),
 )

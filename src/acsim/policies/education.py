@@ -6,7 +6,12 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
-from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import (
+    Programme,
+    ProgrammeEffects,
+    ProgrammeSpec,
+    weekly_cost_rule,
+)
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue, resolve_group_value
 
@@ -67,5 +72,6 @@ FAMILIES = (
         spec=CourseSpec,
         effects=(EffectsField("course", CourseEffects, CourseEffects()),),
         runtime=lambda spec, eff, i, board: Course(spec, eff.course, i, board=board),
+        cost=weekly_cost_rule("course", "course_cost_week"),
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from acsim.policies.base import Policy
@@ -12,6 +13,7 @@ from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
+    from acsim.costs.inputs import CostInputs
     from acsim.model.calendar import Booking
     from acsim.model.spell import Spell
 
@@ -281,6 +283,33 @@ class Meetings(Policy):
             spell.at(nxt, self._group_meeting)
 
 
+def _cost(inputs: CostInputs) -> dict[str, np.ndarray]:
+    """Caseworker time for each meeting held in the window, at the rates of its date.
+
+    An individual meeting (regular or extra) costs ``staffing.meeting_minutes`` plus the
+    preparation and recording minutes at the caseworker cost per hour; none when a private
+    provider runs the contact course (its price covers the meetings). A group session costs its
+    caseworker hours at the hourly cost, shared among ``meetings.group.size`` participants.
+    """
+    s = inputs.scenario
+    ind = inputs.meetings_in_window(("regular", "extra"))
+    t = ind["time"].to_numpy(dtype=float)
+    per = (inputs.rate("caseworker_cost_hour", t)
+           * (s.staffing.meeting_minutes + inputs.rate("meeting_prep_recording_minutes", t))
+           / 60.0)
+    if s.provider.kind == "private":
+        per = np.zeros_like(per)
+    grp = inputs.meetings_in_window(("group",))
+    tg = grp["time"].to_numpy(dtype=float)
+    size = s.meetings.group.size if s.meetings.group is not None else 1
+    per_group = (inputs.rate("caseworker_cost_hour", tg)
+                 * inputs.rate("group_meeting_caseworker_hours", tg) / size)
+    return {
+        "meetings_individual": inputs.per_spell(ind["row"], per),
+        "meetings_group": inputs.per_spell(grp["row"], per_group),
+    }
+
+
 FAMILIES = (
     Family(
         "meetings",
@@ -288,5 +317,6 @@ FAMILIES = (
         build=lambda s: [Meetings(s.meetings, s.effects.meetings, s.provider.meetings_factor)],
         columns=Meetings.columns,
         meeting_kinds=("regular", "extra", "group"),
+        cost=_cost,
     ),
 )

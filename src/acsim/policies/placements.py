@@ -6,7 +6,12 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from acsim.policies.programmes import Programme, ProgrammeEffects, ProgrammeSpec
+from acsim.policies.programmes import (
+    Programme,
+    ProgrammeEffects,
+    ProgrammeSpec,
+    weekly_cost_rule,
+)
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import GroupValue
 
@@ -78,6 +83,7 @@ FAMILIES = (
         effects=(EffectsField("internship", PlacementEffects,
                               PlacementEffects(hire_probability=0.15, post_hr=1.15)),),
         runtime=lambda spec, eff, i, board: Programme(spec, eff.internship, i, board=board),
+        cost=weekly_cost_rule("internship", "internship_cost_week"),
     ),
     Family(
         "wage_subsidy",

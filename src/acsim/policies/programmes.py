@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pydantic import Field
 
 from acsim.model.rng import Stream
@@ -29,10 +30,12 @@ from acsim.policies.registry import Family
 from acsim.spec.base import GROUP_TERMS, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
+    from acsim.costs.inputs import CostInputs
     from acsim.model.spell import Spell
 
 __all__ = [
     "DRAWS_PER_PROGRAMME", "Programme", "ProgrammeBoard", "ProgrammeEffects", "ProgrammeSpec",
+    "weekly_cost_rule",
 ]
 
 #: Uniforms reserved in the PROGRAMMES stream per programme and spell (take-up, hire).
@@ -256,6 +259,30 @@ class Programme(Policy):
 
     def _post_end(self, spell: Spell, _arg: object) -> None:
         spell.set_job(self._names[2], 1.0)
+
+
+def weekly_cost_rule(kind: str, rate: str, per_hour: bool = False):
+    """A cost rule: attended weeks of ``kind`` episodes in the window x the rate at the start.
+
+    Args:
+        kind: The programme kind priced.
+        rate: The rates parameter: a cost per participant-week, or per participant-hour with
+            ``per_hour`` (times the episode's hours per week).
+        per_hour: Whether ``rate`` is per hour.
+
+    """
+
+    def rule(inputs: CostInputs) -> dict[str, np.ndarray]:
+        ep = inputs.episodes_of(kind)
+        start = ep["start"].to_numpy(dtype=float)
+        per_week = inputs.rate(rate, start)
+        if per_hour:
+            per_week = per_week * ep["hours_per_week"].to_numpy(dtype=float)
+        return {"programmes": inputs.per_spell(ep["row"], inputs.attended_weeks(ep) * per_week)}
+
+    rule.__doc__ = f"Weeks of {kind} attended in the window x {rate}" + (
+        " x hours per week." if per_hour else ".")
+    return rule
 
 
 def _build(s) -> list[Policy]:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
+import numpy as np
 from pydantic import Field
 
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
 from acsim.spec.base import GroupValue, Spec, resolve_group_value
+
+if TYPE_CHECKING:
+    from acsim.costs.inputs import CostInputs
 
 __all__ = ["Provider", "ProviderSpec"]
 
@@ -47,4 +51,17 @@ class Provider(Policy):
         spell.scale_base(resolve_group_value(self.spec.hazard_hr, spell.js.terms))
 
 
-FAMILIES = (Family("provider", build=lambda s: [Provider(s.provider)]),)
+def _cost(inputs: CostInputs) -> dict[str, np.ndarray]:
+    """A private provider's price per spell, charged at the spell's entry (week 0 for stock)."""
+    spec = inputs.scenario.provider
+    if spec.kind != "private":
+        return {}
+    seen = np.maximum(inputs.entry, 0.0)
+    charged = (seen >= inputs.lo) & (seen < inputs.hi)
+    price = spec.price_per_spell
+    if price <= 0:
+        price = inputs.rate("private_provider_price_per_spell", np.maximum(seen, inputs.lo))
+    return {"provider": np.where(charged, price, 0.0)}
+
+
+FAMILIES = (Family("provider", build=lambda s: [Provider(s.provider)], cost=_cost),)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from acsim.spec.base import Spec
 
 if TYPE_CHECKING:
-    from acsim.costs.episodes import CostInputs
+    from acsim.costs.inputs import CostInputs
     from acsim.policies.base import Policy
     from acsim.policies.programmes import ProgrammeBoard, ProgrammeSpec
     from acsim.spec.scenario import Scenario
