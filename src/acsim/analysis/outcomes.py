@@ -70,9 +70,7 @@ def _weeks_employed(entry: np.ndarray, ids: np.ndarray, employment: dict, end: f
 
 def spell_table(centre: JobCentre) -> pd.DataFrame:
     """The spells of one replication, one row each, with the jobseeker's attributes."""
-    from acsim.model.engine import SPELL_FIELDS
-
-    df = pd.DataFrame.from_records(centre.records, columns=list(SPELL_FIELDS))
+    df = pd.DataFrame.from_records(centre.records, columns=list(centre.record.spell_columns))
     pop = centre.population
     assert pop is not None
     people = pop.inflow + pop.stock
