@@ -116,3 +116,24 @@ def test_the_docs_list_every_metric():
     text = (Path(__file__).resolve().parent.parent / "docs" / "metrics.md").read_text()
     for m in METRICS:
         assert f"| `{m.name}` | {m.unit} | {m.definition} |" in text, m.name
+
+
+def test_run_summary_comparison_and_business_case_agree():
+    from acsim.experiments.compare import compare
+    from conftest import bare_scenario
+
+    base = bare_scenario(**{"scenario.horizon_weeks": 30.0, "population.annual_inflow": 800.0})
+    variant = base.with_changes({"hazard.job": {"breaks": [0.0], "rates": [0.12]}})
+    # Eight replications: where a 2-D frame reduction and a 1-D sum part in the last bit.
+    cmp = compare([base, variant], replications=8, seed=2, progress=False, workers=1)
+    cols = ["mean", "ci_low", "ci_high", "replications"]
+    for res in cmp.results:
+        mine = cmp.summary.xs(res.scenario.name, level="scenario")[cols]
+        pd.testing.assert_frame_equal(res.summary.loc[mine.index, cols], mine,
+                                      check_exact=True, check_names=False)
+    means = cmp.means()
+    assert list(means.columns) == cmp.names and means.index[0] == COMPARISON_METRICS[0]
+    case = cmp.business_case(1).summary
+    assert list(case.columns) == cols and case.index.name == "metric"
+    for name in case.index:
+        assert "business" in metric_info(name).scopes, name
