@@ -27,7 +27,14 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import (
+    Field,
+    PrivateAttr,
+    ValidationError,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
@@ -38,6 +45,7 @@ __all__ = [
     "Bracket",
     "Parameter",
     "Rates",
+    "RatesBase",
     "RatesMeta",
     "ScaleParameter",
     "ScaleValue",
@@ -139,8 +147,10 @@ class RatesMeta(Spec):
     notes: str = ""
 
 
-class Rates(Spec):
-    """Every rate the cost model uses. Load with :func:`load_rates`.
+class RatesBase(Spec):
+    """The rates every run needs (benefit, financing, caseworker time, programmes).
+
+    :class:`Rates` adds the rates the policy families declare (``Family.rates``).
 
     Attributes:
         meta: Title, currency, and ``covers_until``: weeks after it are costed at the last
@@ -181,7 +191,7 @@ class Rates(Spec):
     _source: str = PrivateAttr(default="<rates>")
 
     @model_validator(mode="after")
-    def _not_after_coverage(self) -> Rates:
+    def _not_after_coverage(self) -> RatesBase:
         for name in self.parameter_names():
             for i, v in enumerate(self.parameter(name).values):
                 if v.valid_from > self.meta.covers_until:
@@ -268,6 +278,20 @@ class Rates(Spec):
 
 
 # -- derivations re-computed on loading --------------------------------------------------------
+def _family_rates() -> dict[str, tuple[type, object]]:
+    from acsim.policies.registry import rate_names
+
+    return {name: (Parameter, ...) for name in rate_names()}
+
+
+#: Every rate the cost model uses: :class:`RatesBase` plus the policy families' own rates.
+#: Load with :func:`load_rates`.
+Rates = create_model(
+    "Rates", __base__=RatesBase, __module__=__name__, __doc__=RatesBase.__doc__,
+    **_family_rates(),
+)
+
+
 def _week_from_month(r: Rates, d: date) -> float:
     return 5.0 * round(r.value("dagpenge_max_month", d) / 21.66)
 

@@ -36,6 +36,7 @@ __all__ = [
     "families",
     "family_of_kind",
     "programme_specs",
+    "rate_names",
 ]
 
 #: Prices a run's record: per-spell cost arrays by cost category.
@@ -73,6 +74,8 @@ class Family:
         columns: Tally columns its runtime adds to the spell record.
         meeting_kinds: Kinds of meeting it holds (the ``kind`` of its meeting episodes).
         cost: Its cost rule, or ``None`` if it costs nothing by itself.
+        rates: Names of the dated rates its cost rule reads that are not among
+            :class:`~acsim.costs.rates.RatesBase`'s (each needs an entry in the rates file).
         placeholders: Effect parameters no published number identifies, as
             ``{dotted path: (low, high)}``: the plausible range of the placeholder value.
 
@@ -86,6 +89,7 @@ class Family:
     columns: tuple[str, ...] = ()
     meeting_kinds: tuple[str, ...] = ()
     cost: CostRule | None = None
+    rates: tuple[str, ...] = ()
     placeholders: Mapping[str, tuple[float, float]] = field(default_factory=dict)
 
     @property
@@ -102,6 +106,7 @@ def _modules() -> tuple[Any, ...]:
         activation,
         caseworkers,
         education,
+        job_broker,
         meetings,
         placements,
         programmes,
@@ -111,7 +116,7 @@ def _modules() -> tuple[Any, ...]:
     )
 
     return (staffing, provider, meetings, caseworkers, programmes, activation, placements,
-            education, screening)
+            education, job_broker, screening)
 
 
 _FAMILIES: tuple[Family, ...] | None = None
@@ -161,6 +166,14 @@ def build_policies(scenario: Scenario) -> list[Policy]:
         if f.build is not None:
             out.extend(f.build(scenario))
     return out
+
+
+def rate_names() -> tuple[str, ...]:
+    """The dated rates the families declare, in registry order."""
+    out: list[str] = []
+    for f in families():
+        out.extend(r for r in f.rates if r not in out)
+    return tuple(out)
 
 
 def cost_rules() -> tuple[tuple[str, CostRule], ...]:
