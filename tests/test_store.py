@@ -73,5 +73,6 @@ def test_summaries_without_keeping_spells_in_memory(tmp_path):
     pd.testing.assert_frame_equal(lean.summary, kept.summary)
     with pytest.raises(ValueError, match="kept no spells"):
         lean.survival()
-    spells, _, _ = ResultStore(tmp_path).load(sc, 4, 1)
+    spells, _, _, episodes = ResultStore(tmp_path).load(sc, 4, 1)
+    assert set(episodes) == {"meetings", "programmes", "jobs"}
     assert len(spells) == (kept.spells["replication"] == 1).sum()

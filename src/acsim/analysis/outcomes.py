@@ -40,8 +40,8 @@ FOLLOW_UP = 104.0
 
 
 #: Text columns of the spell table, stored as categoricals (a tenth of the memory of strings).
-CATEGORICAL_COLUMNS = ("akasse", "education", "track_true", "track", "programmes",
-                       "subsidy_timing")
+CATEGORICAL_COLUMNS = ("akasse", "education", "track_true", "track", "programmes", "kind",
+                       "name")
 
 
 def compact(spells: pd.DataFrame) -> pd.DataFrame:

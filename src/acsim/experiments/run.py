@@ -22,7 +22,7 @@ from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metr
 from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from acsim.costs.rates import default_rates
 from acsim.exceptions import ScenarioError, UncalibratedWarning
-from acsim.experiments.store import ResultStore
+from acsim.experiments.store import EPISODE_TABLES, ResultStore
 from acsim.model.engine import JobCentre
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
@@ -37,8 +37,9 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     """Simulate one replication; return its spell table and its per-replication metrics.
 
     The metrics carry the weekly caseworker series under the key ``"_weekly"`` (a DataFrame
-    with week, meetings held, capacity and mean delay), which :func:`run` moves into
-    :attr:`RunResult.weekly`.
+    with week, meetings held, capacity and mean delay) and the record's episode tables under
+    ``"_episodes"``, which :func:`run` moves into :attr:`RunResult.weekly` and
+    :attr:`RunResult.episodes`.
     """
     centre = JobCentre(scenario, root, replication)
     centre.run()
@@ -49,6 +50,8 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
         # Said once per run by run(), not once per replication and worker.
         warnings.simplefilter("ignore", RatesCoverageWarning)
         record = centre.record.tables()
+        for table in record.values():
+            table.insert(0, "replication", replication)
         spells = compact(spell_costs(spells, scenario, meetings=record["meetings"],
                                      programmes=record["programmes"], start_week=warmup,
                                      end_week=centre.end))
@@ -71,6 +74,7 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
         "mean_delay_weeks": np.divide(np.asarray(centre.weekly_delay), held,
                                       out=np.full(n, np.nan), where=held > 0),
     })
+    m["_episodes"] = {k: compact(record[k]) for k in EPISODE_TABLES}
     return spells, m
 
 
@@ -85,6 +89,9 @@ class RunResult:
         replication_metrics: One row of metrics per replication.
         wall_time: Seconds.
         interrupted: True if the run stopped early (completed replications are kept).
+        weekly: Meetings held, capacity and mean delay by week and replication.
+        episodes: The engine's record beside the spells, every replication: ``meetings``
+            held, ``programmes`` episodes and ``jobs`` (:mod:`acsim.model.recorder`).
 
     """
 
@@ -96,6 +103,7 @@ class RunResult:
     interrupted: bool = False
     weekly: pd.DataFrame | None = None
     simulated_replications: int = 0
+    episodes: dict[str, pd.DataFrame] = field(default_factory=dict)
     _km: object = field(default=None, repr=False)
 
     @property
@@ -308,6 +316,7 @@ def run(
     frames: dict[int, pd.DataFrame] = {}
     rows: dict[int, dict] = {}
     weeklies: dict[int, pd.DataFrame | None] = {}
+    episodes: dict[int, dict[str, pd.DataFrame]] = {}
     simulated = 0
     interrupted = False
     total = replications if precision is None else max_replications
@@ -316,8 +325,11 @@ def run(
         disable=progress is False, leave=False,
     )
 
-    def take(r: int, spells: pd.DataFrame, m: dict, weekly: pd.DataFrame | None) -> None:
+    def take(r: int, spells: pd.DataFrame, m: dict, weekly: pd.DataFrame | None,
+             eps: dict[str, pd.DataFrame] | None = None) -> None:
         frames[r], rows[r], weeklies[r] = (spells if keep_spells else spells.iloc[:0]), m, weekly
+        if keep_spells and eps:
+            episodes[r] = eps
         if on_replication is not None:
             on_replication(r, spells, m)
         bar.update(1)
@@ -332,10 +344,11 @@ def run(
             for r, spells, m in _replications(scenario, root, todo, n_workers, backend,
                                               scheduler):
                 weekly = m.pop("_weekly", None)
+                eps = m.pop("_episodes", None)
                 if store is not None:
-                    store.save(scenario, root, r, spells, m, weekly)
+                    store.save(scenario, root, r, spells, m, weekly, eps)
                 simulated += 1
-                take(r, spells, m, weekly)
+                take(r, spells, m, weekly, eps)
             if precision is None or target >= max_replications:
                 break
             if _precise(list(rows.values()), metric, precision):
@@ -358,6 +371,9 @@ def run(
         interrupted=interrupted,
         weekly=pd.concat(weekly_frames, ignore_index=True) if weekly_frames else None,
         simulated_replications=simulated,
+        episodes={k: compact(pd.concat([episodes[r][k] for r in order if r in episodes],
+                                       ignore_index=True))
+                  for k in EPISODE_TABLES if any(r in episodes for r in order)},
     )
     if store is not None:
         store.write_manifest(scenario, root, replications=len(order), workers=n_workers,

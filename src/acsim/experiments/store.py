@@ -7,6 +7,9 @@ Layout under the store root, one directory per (scenario hash, seed)::
         spells/replication=00003.parquet    one file per completed replication
         metrics/replication=00003.json      its metrics
         weekly/replication=00003.parquet    its weekly caseworker series
+        meetings/replication=00003.parquet  its record: meetings held,
+        programmes/replication=00003.parquet    programme episodes,
+        jobs/replication=00003.parquet      and jobs after a spell
 
 Every file is written to a temporary name and renamed into place, so a replication is either
 wholly there or not at all: an interrupted run resumes where it stopped, and a repeated run
@@ -27,7 +30,10 @@ import pandas as pd
 
 from acsim.spec.scenario import Scenario
 
-__all__ = ["ResultStore"]
+__all__ = ["EPISODE_TABLES", "ResultStore"]
+
+#: The record's episode tables kept beside the spells.
+EPISODE_TABLES = ("meetings", "programmes", "jobs")
 
 
 def _atomic_write(path: Path, write) -> None:
@@ -72,29 +78,32 @@ class ResultStore:
         return sorted(int(p.stem.split("=")[1]) for p in d.glob("replication=*.json"))
 
     def save(self, scenario: Scenario, seed: int, replication: int, spells: pd.DataFrame,
-             metrics: dict, weekly: pd.DataFrame | None) -> None:
+             metrics: dict, weekly: pd.DataFrame | None,
+             episodes: dict[str, pd.DataFrame] | None = None) -> None:
         """Write one completed replication; the metrics file, written last, marks it done."""
         d = self.run_dir(scenario, seed)
-        for sub in ("spells", "metrics", "weekly"):
+        tables = {"spells": spells, "weekly": weekly, **(episodes or {})}
+        for sub in (*tables, "metrics"):
             (d / sub).mkdir(parents=True, exist_ok=True)
         name = self._name(replication)
-        _atomic_write(d / "spells" / f"{name}.parquet",
-                      lambda p: spells.to_parquet(p, index=False))
-        if weekly is not None:
-            _atomic_write(d / "weekly" / f"{name}.parquet",
-                          lambda p: weekly.to_parquet(p, index=False))
+        for sub, table in tables.items():
+            if table is not None:
+                _atomic_write(d / sub / f"{name}.parquet",
+                              lambda p, table=table: table.to_parquet(p, index=False))
         _atomic_write(d / "metrics" / f"{name}.json",
                       lambda p: p.write_text(json.dumps(metrics, default=float)))
 
     def load(self, scenario: Scenario, seed: int, replication: int
-             ) -> tuple[pd.DataFrame, dict, pd.DataFrame | None]:
-        """Read one completed replication: spells, metrics, weekly series."""
+             ) -> tuple[pd.DataFrame, dict, pd.DataFrame | None, dict[str, pd.DataFrame]]:
+        """Read one completed replication: spells, metrics, weekly series, record episodes."""
         d = self.run_dir(scenario, seed)
         name = self._name(replication)
         spells = pd.read_parquet(d / "spells" / f"{name}.parquet")
         metrics = json.loads((d / "metrics" / f"{name}.json").read_text())
         w = d / "weekly" / f"{name}.parquet"
-        return spells, metrics, (pd.read_parquet(w) if w.exists() else None)
+        episodes = {sub: pd.read_parquet(d / sub / f"{name}.parquet")
+                    for sub in EPISODE_TABLES if (d / sub / f"{name}.parquet").exists()}
+        return spells, metrics, (pd.read_parquet(w) if w.exists() else None), episodes
 
     def write_manifest(self, scenario: Scenario, seed: int, **fields: object) -> Path:
         """Write the manifest of (scenario, seed) with version, commit and the given fields."""
