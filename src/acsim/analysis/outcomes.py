@@ -144,13 +144,16 @@ def completed_in_last_year(spells: pd.DataFrame, end: float) -> pd.Series:
 
 
 def metrics(
-    spells: pd.DataFrame, all_spells: pd.DataFrame, start: float, end: float, utilisation: float
+    spells: pd.DataFrame, all_spells: pd.DataFrame, start: float, end: float, utilisation: float,
+    programmes: pd.DataFrame | None = None,
 ) -> dict[str, float]:
     """Summary metrics of one replication (named and defined in :mod:`acsim.analysis.metrics`).
 
     Args:
         spells: The spells in the analysis window (entries after the warm-up).
         all_spells: Every spell of the replication (for calendar-year measures).
+        programmes: The record's programme episodes (subsidised weeks are not benefit
+            weeks); without them subsidised weeks are spread over each spell from the tallies.
         start: Start of the analysis window (the end of the warm-up).
         end: End of the run.
         utilisation: Caseworker utilisation over the window.
@@ -170,7 +173,7 @@ def metrics(
     surv = kmf.survival_function_at_times(list(SURVIVAL_WEEKS)).to_numpy()
     for w, sv in zip(SURVIVAL_WEEKS, surv, strict=True):
         out[survival_metric(w)] = float(sv)
-    out["full_year_persons"] = full_year_persons(all_spells, start, end)  # proportional subsidy
+    out["full_year_persons"] = full_year_persons(all_spells, start, end, programmes)
     out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
     out["meetings_per_spell"] = float(spells["meetings_held"].mean())
     out["share_meetings_on_time"] = (

@@ -82,6 +82,10 @@ def link_episodes(spells: pd.DataFrame, episodes: pd.DataFrame | None,
     if missing:
         raise ValueError(f"the episode table lacks column(s) {missing}")
     keys = _keys(spells, episodes)
+    if (len(episodes) and "replication" in spells.columns and "replication" not in keys
+            and spells["replication"].nunique() > 1):
+        raise ValueError("the spell table has several replications but the episode table has "
+                         "no 'replication' column to tell them apart")
     rows = spells[keys].copy()
     rows["row"] = np.arange(len(spells))
     out = episodes.merge(rows, on=keys, how="inner", sort=False)

@@ -23,8 +23,10 @@ Categories, and who pays:
   sources).
 * the other categories (**meetings_individual**, **meetings_group**, **programmes**,
   **provider**) come from the cost rules of the policy families
-  (:func:`acsim.policies.registry.cost_rules`): each meeting held and each programme week
-  attended inside the window, at the rate of its date; see each family's module.
+  (:func:`acsim.policies.registry.cost_rules`): each meeting held inside the window at the
+  rates of its date, each programme week attended inside the window at the rate of the
+  episode's start; see each family's module. A meeting or episode of a kind no registered
+  family records is an error.
 
 Meetings, programmes and the provider are municipal operating costs (ASSUMPTION: state
 refunds of operating costs are not modelled).
@@ -153,6 +155,7 @@ def spell_costs(
         programmes=link_episodes(df, programmes, PROGRAMME_COLUMNS[2:]),
         scenario=scenario, rates=rates, lo=lo, hi=hi, entry=e, exit=x,
     )
+    _check_kinds(inputs)
     sub_a, sub_b, sub_h = _subsidised_intervals(inputs)
 
     # Breakpoints of every piecewise-constant rate, then pieces between them (n, K).
@@ -224,6 +227,20 @@ def spell_costs(
     df["cost_in_window"] = (b_abs > a_abs) | (df["cost_total"].to_numpy() > 0)
     df.attrs["cost_window"] = (lo, hi)
     return df
+
+
+def _check_kinds(inputs: CostInputs) -> None:
+    """Every recorded meeting and episode is of a kind some registered family records."""
+    from acsim.policies.registry import families
+
+    meeting_kinds = {k for f in families() for k in f.meeting_kinds}
+    programme_kinds = {f.name for f in families() if f.is_programme}
+    for table, known, what in ((inputs.meetings, meeting_kinds, "meeting"),
+                               (inputs.programmes, programme_kinds, "programme")):
+        unknown = sorted(set(table["kind"].astype(str)) - known)
+        if unknown:
+            raise ValueError(f"the record has {what} kind(s) {unknown} that no registered "
+                             f"policy family records (known: {sorted(known)})")
 
 
 def _subsidised_intervals(inputs: CostInputs) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

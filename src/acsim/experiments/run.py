@@ -55,7 +55,8 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
         spells = compact(spell_costs(spells, scenario, meetings=record["meetings"],
                                      programmes=record["programmes"], start_week=warmup,
                                      end_week=centre.end))
-    m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util)
+    m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util,
+                record["programmes"])
     costs = cost_summary(spells)
     m["cost_per_year"] = costs.per_year("total")
     m["cost_per_year_state"] = costs.per_year("total", "state")

@@ -274,11 +274,12 @@ def weekly_cost_rule(kind: str, rate: str, per_hour: bool = False):
 
     def rule(inputs: CostInputs) -> dict[str, np.ndarray]:
         ep = inputs.episodes_of(kind)
-        start = ep["start"].to_numpy(dtype=float)
-        per_week = inputs.rate(rate, start)
+        weeks = inputs.attended_weeks(ep)
+        ep, weeks = ep[weeks > 0], weeks[weeks > 0]  # outside the window: no rate needed
+        per_week = inputs.rate(rate, ep["start"].to_numpy(dtype=float))
         if per_hour:
             per_week = per_week * ep["hours_per_week"].to_numpy(dtype=float)
-        return {"programmes": inputs.per_spell(ep["row"], inputs.attended_weeks(ep) * per_week)}
+        return {"programmes": inputs.per_spell(ep["row"], weeks * per_week)}
 
     rule.__doc__ = f"Weeks of {kind} attended in the window x {rate}" + (
         " x hours per week." if per_hour else ".")
