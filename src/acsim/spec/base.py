@@ -107,16 +107,10 @@ def resolve_group_value(value: tuple[tuple[str, float], ...], terms: frozenset[s
 
 
 def loc_to_path(loc: tuple[Any, ...]) -> str:
-    """Dotted key path (``a.b[0].c``) of a pydantic error location."""
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        elif part in ("function-before", "function-after") or "[" in str(part):
-            continue
-        else:
-            out += ("." if out else "") + str(part)
-    return out
+    """Key path (``a.b[0].c``) of a pydantic error location (see :mod:`acsim.spec.paths`)."""
+    from acsim.spec.paths import from_loc
+
+    return from_loc(loc)
 
 
 def allowed_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str] | None:

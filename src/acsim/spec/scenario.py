@@ -30,6 +30,7 @@ from acsim.policies.provider import ProviderSpec
 from acsim.policies.registry import effects_fields, programme_specs
 from acsim.policies.screening import ScreeningSpec
 from acsim.policies.staffing import StaffingSpec
+from acsim.spec import paths
 from acsim.spec.base import Spec, raise_scenario_error, read_toml
 
 __all__ = [
@@ -187,52 +188,8 @@ class Scenario(Spec):
         """
         data = copy.deepcopy(self.to_dict())
         for key, value in changes.items():
-            _set_path(data, str(key), value, source)
+            paths.assign(data, str(key), value, source)
         return Scenario.from_dict(data, source=source)
-
-
-def _set_path(data: dict[str, Any], path: str, value: Any, source: str) -> None:
-    parts = [p for p in path.replace("]", "").replace("[", ".").split(".") if p]
-    if not parts:
-        raise ScenarioError(source, path, "empty key path")
-    node: Any = data
-    for i, part in enumerate(parts[:-1]):
-        nxt = _child(node, part, ".".join(parts[: i + 1]), source)
-        if isinstance(nxt, tuple):
-            nxt = list(nxt)
-            _assign(node, part, nxt)
-        if nxt is None:
-            nxt = {}
-            _assign(node, part, nxt)
-        node = nxt
-    last = parts[-1]
-    if isinstance(node, dict):
-        if isinstance(value, Mapping) and isinstance(node.get(last), dict):
-            node[last] = {**node[last], **value}
-        else:
-            node[last] = value
-    else:
-        _child(node, last, path, source)
-        node[int(last)] = value
-
-
-def _child(node: Any, part: str, where: str, source: str) -> Any:
-    if isinstance(node, dict):
-        if part not in node:
-            raise ScenarioError(source, where, "unknown key")
-        return node[part]
-    if isinstance(node, (list, tuple)):
-        if not part.isdigit() or int(part) >= len(node):
-            raise ScenarioError(source, where, f"expected an index below {len(node)}")
-        return node[int(part)]
-    raise ScenarioError(source, where, "not a table: cannot set a key inside it")
-
-
-def _assign(node: Any, part: str, value: Any) -> None:
-    if isinstance(node, dict):
-        node[part] = value
-    else:
-        node[int(part)] = value
 
 
 def parse_override(text: str) -> tuple[str, Any]:
