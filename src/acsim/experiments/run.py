@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import math
-import multiprocessing as mp
-import os
 import time
 import warnings
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +19,7 @@ from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metr
 from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from acsim.costs.rates import default_rates
 from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.experiments.backends import BACKENDS, completed, default_workers
 from acsim.experiments.store import EPISODE_TABLES, ResultStore
 from acsim.model.engine import JobCentre
 from acsim.model.rng import root_entropy
@@ -161,72 +159,18 @@ class RunResult:
         return plot_survival([self], ax=ax, at_risk=at_risk)
 
 
-def default_workers() -> int:
-    """All cores this process may use."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return os.cpu_count() or 1
-
-
-def _dask_client(scheduler: str | None, workers: int):
-    """A Dask client: to ``scheduler`` if given, else to a local cluster on loopback."""
-    try:
-        from dask.distributed import Client, LocalCluster
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ScenarioError(
-            "--backend", "dask",
-            "Dask is not installed; install it with: pip install 'acsim[distributed]'",
-        ) from None
-    if scheduler:
-        return Client(scheduler), None
-    cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                           host="127.0.0.1", dashboard_address=None)
-    return Client(cluster), cluster
-
-
 def _replications(
     scenario: Scenario, root: int, indices: list[int], workers: int,
     backend: str = "process", scheduler: str | None = None,
 ) -> Iterator[tuple[int, pd.DataFrame, dict]]:
     """Yield ``(index, spells, metrics)`` as replications complete (any order).
 
-    Backends: ``"process"`` (a local process pool, or serial with one worker) and ``"dask"``
-    (an existing Dask cluster named by ``scheduler``, or a local one). Every backend runs the
-    same function on the same ``(seed, replication)``, so results are identical.
+    Every backend (:mod:`acsim.experiments.backends`) runs the same function on the same
+    ``(seed, replication)``, so results are identical.
     """
-    if backend == "dask" and indices:
-        client, cluster = _dask_client(scheduler, workers)
-        try:
-            futures = {client.submit(run_replication, scenario, root, r, pure=False): r
-                       for r in indices}
-            from dask.distributed import as_completed as dask_completed
-
-            for fut in dask_completed(list(futures)):
-                spells, m = fut.result()
-                yield futures[fut], spells, m
-        finally:
-            client.close()
-            if cluster is not None:
-                cluster.close()
-        return
-    if workers <= 1 or len(indices) <= 1:
-        for r in indices:
-            spells, m = run_replication(scenario, root, r)
-            yield r, spells, m
-        return
-    # "spawn" is safe from notebooks and threads; replications do not depend on the worker.
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(indices)), mp_context=ctx) as pool:
-        futures = {pool.submit(run_replication, scenario, root, r): r for r in indices}
-        try:
-            for fut in as_completed(futures):
-                spells, m = fut.result()
-                yield futures[fut], spells, m
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+    tasks = [(scenario, root, r) for r in indices]
+    for i, (spells, m) in completed(run_replication, tasks, workers, backend, scheduler):
+        yield indices[i], spells, m
 
 
 def _precise(rows: list[dict], metric: str, precision: float) -> bool:
@@ -290,8 +234,8 @@ def run(
 
     if replications < 1:
         raise ValueError("replications must be at least 1")
-    if backend not in ("process", "dask"):
-        raise ScenarioError("--backend", "", f"expected 'process' or 'dask', got {backend!r}")
+    if backend not in BACKENDS:
+        raise ScenarioError("--backend", "", f"expected one of {list(BACKENDS)}, got {backend!r}")
     if precision is not None and not precision > 0:
         raise ValueError("precision must be a positive fraction, e.g. 0.02")
     root = root_entropy(seed)
