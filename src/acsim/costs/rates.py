@@ -30,7 +30,6 @@ from typing import Literal
 from pydantic import (
     Field,
     PrivateAttr,
-    ValidationError,
     create_model,
     field_validator,
     model_validator,
@@ -38,7 +37,7 @@ from pydantic import (
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
-from acsim.spec.base import Spec, allowed_keys, loc_to_path, raise_scenario_error, read_toml
+from acsim.spec.base import Spec, read_toml, validate
 
 __all__ = [
     "DERIVATIONS",
@@ -358,16 +357,6 @@ def _check_derivations(rates: Rates) -> None:
 
 
 # -- loading -----------------------------------------------------------------------------------
-def _unknown_key_first(exc: ValidationError, source: str) -> None:
-    """Report an unknown key before anything else: a misspelt name also leaves one missing."""
-    for err in exc.errors(include_url=False):
-        if err["type"] == "extra_forbidden":
-            loc = tuple(err["loc"])
-            allowed = allowed_keys(Rates, loc)
-            hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
-            raise ScenarioError(source, loc_to_path(loc), f"unknown key{hint}") from None
-
-
 def load_rates(path: str | Path | None = None) -> Rates:
     """Read and validate a rates file (the shipped Danish rates by default).
 
@@ -382,12 +371,7 @@ def load_rates(path: str | Path | None = None) -> Rates:
         source = f"acsim/data/{DEFAULT_RATES}"
     else:
         data, source = read_toml(path), str(path)
-    try:
-        rates = Rates.model_validate(data)
-    except ValidationError as exc:
-        _unknown_key_first(exc, source)
-        raise_scenario_error(exc, source, Rates)
-        raise  # unreachable
+    rates = validate(Rates, data, source)
     rates._source = source
     _check_derivations(rates)
     return rates

@@ -11,7 +11,7 @@ import math
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
@@ -27,7 +27,11 @@ __all__ = [
     "raise_scenario_error",
     "read_toml",
     "resolve_group_value",
+    "validate",
 ]
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class Spec(BaseModel):
@@ -140,11 +144,40 @@ def _model_in(ann: Any) -> type[BaseModel] | None:
     return None
 
 
-def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseModel]) -> None:
-    """Re-raise the first error of a pydantic ValidationError as a ScenarioError."""
-    err = exc.errors(include_url=False)[0]
+def validate(model: type[M], data: Any, source: str, prefix: str = "") -> M:
+    """Validate ``data`` into ``model``; any error is a :class:`ScenarioError`.
+
+    The one way acsim turns a validation error into a ``ScenarioError``: it names the file
+    (``source``), the full key path in the file's own syntax (``prefix`` followed by the path
+    inside ``data``), what was expected and what was given.
+
+    Args:
+        model: The spec class.
+        data: Plain data (a table of a file).
+        source: The file or option the data came from.
+        prefix: Key path of ``data`` inside the file (e.g. ``"trial"``, ``"records[3]"``).
+
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise_scenario_error(exc, source, model, prefix)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseModel],
+                         prefix: str = "") -> None:
+    """Re-raise a pydantic ValidationError as a ScenarioError (see :func:`validate`).
+
+    An unknown key is reported before any other error (a misspelt key also leaves a required
+    one missing); otherwise the first error is.
+    """
+    errors = exc.errors(include_url=False)
+    err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
     path = loc_to_path(loc)
+    if prefix:
+        path = prefix + ("" if not path else path if path.startswith("[") else "." + path)
     if err["type"] == "extra_forbidden":
         allowed = allowed_keys(model, loc)
         hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""

@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import Field, ValidationError, create_model, model_validator
+from pydantic import Field, create_model, model_validator
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
@@ -31,7 +31,7 @@ from acsim.policies.registry import effects_fields, programme_specs
 from acsim.policies.screening import ScreeningSpec
 from acsim.policies.staffing import StaffingSpec
 from acsim.spec import paths
-from acsim.spec.base import Spec, raise_scenario_error, read_toml
+from acsim.spec.base import Spec, read_toml, validate
 
 __all__ = [
     "EFFECTS_FILE",
@@ -108,11 +108,7 @@ def default_effects() -> Effects:
     """The calibrated effects of ``acsim/data/effects.toml``, or the placeholders without it."""
     if not EFFECTS_FILE.is_file():
         return Effects()
-    try:
-        return Effects.model_validate(read_toml(EFFECTS_FILE))
-    except ValidationError as exc:
-        raise_scenario_error(exc, str(EFFECTS_FILE), Effects)
-        raise  # unreachable
+    return validate(Effects, read_toml(EFFECTS_FILE), str(EFFECTS_FILE))
 
 
 #: A ``[[programmes]]`` entry: any registered programme kind, told apart by ``kind``.
@@ -171,11 +167,7 @@ class Scenario(Spec):
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], source: str = "<api>") -> Scenario:
         """Validate plain data (the tables of a scenario file) into a scenario."""
-        try:
-            return cls.model_validate(dict(data))
-        except ValidationError as exc:
-            raise_scenario_error(exc, source, cls)
-            raise  # unreachable
+        return validate(cls, dict(data), source)
 
     def with_changes(self, changes: Mapping[str, Any], source: str = "<with_changes>") -> Scenario:
         """A variant: ``changes`` maps dotted key paths (or nested tables) to new values.
