@@ -19,15 +19,13 @@ so the scenario digest is also the parameter hash.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
-import time
 from pathlib import Path
 
 import pandas as pd
 
+from acsim.experiments.manifest import run_manifest, write_manifest
 from acsim.spec.scenario import Scenario
 
 __all__ = ["EPISODE_TABLES", "ResultStore"]
@@ -40,15 +38,6 @@ def _atomic_write(path: Path, write) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     write(tmp)
     os.replace(tmp, path)
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             timeout=5, cwd=Path(__file__).resolve().parent)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
 
 
 class ResultStore:
@@ -106,23 +95,9 @@ class ResultStore:
         return spells, metrics, (pd.read_parquet(w) if w.exists() else None), episodes
 
     def write_manifest(self, scenario: Scenario, seed: int, **fields: object) -> Path:
-        """Write the manifest of (scenario, seed) with version, commit and the given fields."""
-        from acsim import __version__
-
+        """Write the manifest of (scenario, seed) (:mod:`acsim.experiments.manifest`)."""
         d = self.run_dir(scenario, seed)
         d.mkdir(parents=True, exist_ok=True)
-        manifest = {
-            "acsim_version": __version__,
-            "git_commit": _git_commit(),
-            "scenario_name": scenario.name,
-            "scenario_hash": scenario.digest,
-            "parameter_hash": hashlib.sha256(
-                scenario.effects.model_dump_json().encode()).hexdigest(),
-            "seed": seed,
-            "replications_stored": self.completed(scenario, seed),
-            "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-            **fields,
-        }
-        path = d / "manifest.json"
-        _atomic_write(path, lambda p: p.write_text(json.dumps(manifest, indent=2) + "\n"))
-        return path
+        manifest = run_manifest(scenario, seed,
+                                replications_stored=self.completed(scenario, seed), **fields)
+        return write_manifest(d / "manifest.json", manifest)
