@@ -15,7 +15,6 @@ from acsim.evidence.calibration import (
     set_parameter,
     write_effects,
 )
-from acsim.evidence.levels import MUNICIPAL_TRIALS
 from acsim.evidence.validation import parameter_value
 from acsim.spec.base import read_toml
 from acsim.spec.scenario import Effects
@@ -36,7 +35,7 @@ def test_parameter_paths_round_trip():
 
 
 def test_parameter_transform():
-    p = Parameter("meetings.lift_hr[default]", 1.0, 2.0)
+    p = Parameter(path="meetings.lift_hr[default]", lower=1.0, upper=2.0)
     assert p.from_x(p.to_x(1.37)) == pytest.approx(1.37)
     assert p.bounds == (0.0, math.log(2.0))
 
@@ -44,7 +43,8 @@ def test_parameter_transform():
 def test_written_effects_file_loads_back_equal(tmp_path):
     effects = set_parameter(Effects(), "meetings.lift_hr[edu_high]", 1.05).model_copy(
         update={"calibrated": True, "source": 'test "quoted"'})
-    stage = Stage("s", (Parameter("meetings.lift_hr[edu_high]", 1.0, 2.0),), ("T14",))
+    stage = Stage(name="s", records=("T14",),
+                  parameters=(Parameter(path="meetings.lift_hr[edu_high]", lower=1.0, upper=2.0),))
     fit = EffectFit(effects, [StageFit(stage, {"meetings.lift_hr[edu_high]": 1.05},
                                        [{"id": "T14", "metric": "m", "published": 0.0,
                                          "simulated": 0.1, "residual": 0.1,
@@ -82,13 +82,74 @@ def test_jacobian_steps_are_absolute_so_step_function_targets_move():
     assert jac[0, 0] == pytest.approx(30.0, rel=0.05), jac
 
 
-@pytest.mark.parametrize("trial,city", sorted(MUNICIPAL_TRIALS.items()))
-def test_municipal_trials_run_at_their_citys_level(trial, city):
-    """Fitting a city's level (`acsim calibrate`, `acsim calibrate-levels --write`) copies it
-    into the trials of that city's claims."""
+def _level_references() -> list[tuple[str, str]]:
     from acsim.evidence.records import trials_dir
+
+    out = []
+    for path in sorted(trials_dir().glob("*.toml")):
+        ref = read_toml(path).get("base", {}).get("hazard", {}).get("level_of")
+        if ref is not None:
+            out.append((path.stem, ref))
+    return out
+
+
+def test_the_municipal_trials_take_their_citys_level_by_reference():
+    assert _level_references() == [("M04", "frederiksberg"), ("M05", "copenhagen"),
+                                   ("M06", "aarhus")]
+
+
+@pytest.mark.parametrize("trial,city", _level_references())
+def test_municipal_trials_run_at_their_citys_level(trial, city):
+    """A trial of a city's claim names the city (``level_of``) and runs at the level of
+    scenarios/<city>.toml, so fitting the city's level (`acsim calibrate`, `acsim
+    calibrate-levels --write`) moves the trial with it."""
+    from acsim.evidence.records import trials_dir
+    from acsim.evidence.trials import load_trial
     from acsim.evidence.validation import SCENARIOS_DIR
 
-    got = read_toml(trials_dir() / f"{trial}.toml")["base"]["hazard"]["level"]
+    loaded = load_trial(trials_dir() / f"{trial}.toml")
     want = read_toml(SCENARIOS_DIR / f"{city}.toml")["hazard"]["level"]
-    assert got == want, f"{trial}.toml level {got} != {city}.toml level {want}"
+    assert loaded.base["hazard"]["level"] == want
+    assert all(sc.hazard.level == want for sc in loaded.scenarios(n=10).values())
+
+
+def test_a_level_reference_follows_the_city_file(tmp_path):
+    from acsim.evidence.trials import load_trial
+    from acsim.exceptions import ScenarioError
+
+    (tmp_path / "trials").mkdir()
+    (tmp_path / "town.toml").write_text('[scenario]\nname = "town"\n\n[hazard]\nlevel = 0.123\n')
+    trial = tmp_path / "trials" / "X.toml"
+    body = ('[trial]\nid = "X"\nmetrics = ["mean_duration"]\n\n[base.hazard]\n{}\n\n'
+            '[arms.control]\n\n[arms.other]\n')
+    trial.write_text(body.format('level_of = "town"'))
+    assert load_trial(trial, scenarios_dir=tmp_path).base["hazard"]["level"] == 0.123
+    trial.write_text(body.format('level_of = "town"\nlevel = 0.5'))
+    with pytest.raises(ScenarioError, match=r"base\.hazard\.level_of.*not both"):
+        load_trial(trial, scenarios_dir=tmp_path)
+    trial.write_text(body.format('level_of = "nowhere"'))
+    with pytest.raises(ScenarioError, match=r"base\.hazard\.level_of.*nowhere\.toml"):
+        load_trial(trial, scenarios_dir=tmp_path)
+
+
+def test_stage_keys_see_the_referenced_level(tmp_path, monkeypatch):
+    """A checkpointed stage whose trials take a city's level is refitted when the level moves:
+    its key hashes the resolved tables (the level's value, not the reference)."""
+    import shutil
+
+    import acsim.evidence.trials as trials
+    from acsim.evidence.calibration import _stage_key
+    from acsim.evidence.plan import default_plan
+    from acsim.evidence.records import load_evidence
+
+    stage = next(s for s in default_plan().effect_stages if "M05" in s.records)
+    records = list(load_evidence())
+    key = _stage_key(stage, Effects(), 0.5, None, records)
+    for city in trials.SCENARIOS_DIR.glob("*.toml"):
+        shutil.copy(city, tmp_path / city.name)
+    monkeypatch.setattr(trials, "SCENARIOS_DIR", tmp_path)
+    assert _stage_key(stage, Effects(), 0.5, None, records) == key
+    moved = tmp_path / "copenhagen.toml"
+    level = read_toml(moved)["hazard"]["level"]
+    moved.write_text(moved.read_text().replace(f"level = {level}", f"level = {level + 0.01}"))
+    assert _stage_key(stage, Effects(), 0.5, None, records) != key

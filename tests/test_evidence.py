@@ -186,3 +186,167 @@ def test_passes_is_strict():
     assert not c.passes(c.tolerance_low)
     assert c.passes(0.1)
     assert math.isinf(c.tolerance_high)
+
+
+# -- targets come from the records, never from the code --
+def _published_numbers(records) -> set[float]:
+    """Every published value of the records, and the inputs of their business cases."""
+    out = {float(c.published) for r in records for c in r.checks if c.published is not None}
+    for r in records:
+        if r.business_case is not None:
+            b = r.business_case
+            out |= {b.investment_dkk, b.full_year_persons_saved_per_year, b.municipal_share}
+    return out
+
+
+def _source_numbers(path: Path) -> list[tuple[int, float]]:
+    import io
+    import tokenize
+
+    out = []
+    for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
+        if tok.type == tokenize.NUMBER and not tok.string.lower().endswith("j"):
+            out.append((tok.start[0], float(tok.string.replace("_", ""))))
+    return out
+
+
+def test_no_published_number_in_the_evidence_and_cli_code(records):
+    """Published values (and accounting inputs) live in evidence.toml only.
+
+    Small whole numbers (signs, bounds, a 2 of ``-2 weeks``) are too common to tell; every
+    other published number must not appear as a literal in acsim.evidence or acsim.cli.
+    """
+    distinctive = {v for v in _published_numbers(records) if v != round(v) or abs(v) > 10}
+    assert {24.5, 1687.0, 48.0, 0.75, 10e6} <= distinctive
+    src = ROOT / "src" / "acsim"
+    found = [(p.relative_to(src), line, v)
+             for p in sorted([*(src / "evidence").glob("*.py"), *(src / "cli").glob("*.py")])
+             for line, v in _source_numbers(p) if v in distinctive]
+    assert not found, f"published numbers copied into code: {found}"
+
+
+def test_level_fit_targets_are_the_records_values(records):
+    from acsim.evidence.plan import default_plan
+    from acsim.evidence.targets import level_target, mean_completed_durations, published_stocks
+
+    m01 = {c.scenario: c.published for c in record("M01").checks}
+    assert mean_completed_durations() == m01 and set(m01) == CITIES
+    m03 = [c for c in record("M03").checks]
+    assert published_stocks() == {"copenhagen": {
+        "3-5 months": m03[0].published, "6-11 months": m03[1].published,
+        "12+ months": m03[2].published}}
+    stages = default_plan().level_stages
+    assert {s.city for s in stages} == CITIES
+    for stage in stages:
+        target = level_target(stage.city, stage.records)
+        assert target.mean_completed_duration == m01[stage.city]
+        assert (target.stock is not None) == stage.fits_stock, stage.city
+        if stage.fits_stock:
+            assert target.stock == published_stocks()[stage.city]
+
+
+def test_the_business_case_is_computed_from_the_records_inputs():
+    from acsim.evidence.validation import business_case_figures, odense_business_case
+
+    m07 = record("M07")
+    got = odense_business_case()
+    assert got == {f"odense_{k}": v for k, v in business_case_figures(m07.business_case).items()}
+    for c in m07.checks:
+        assert c.passes(got[c.metric]), (c.metric, got[c.metric])
+    doubled = m07.business_case.model_copy(update={"full_year_persons_saved_per_year": 96.0})
+    assert business_case_figures(doubled)["savings_mdkk"] == pytest.approx(
+        2 * got["odense_savings_mdkk"])
+
+
+def test_an_accounting_check_needs_business_case_inputs(tmp_path):
+    text = EVIDENCE.read_text(encoding="utf-8")
+    start = text.index("\n[records.business_case]\n")
+    end = text.index("\n[[records.checks]]\n", start)
+    p = tmp_path / "evidence.toml"
+    p.write_text(text[:start] + text[end:], encoding="utf-8")
+    with pytest.raises(ScenarioError, match=r"M07.*business_case"):
+        load_evidence(p, trials_dir=TRIALS)
+
+
+# -- the calibration plan --
+PLAN = ROOT / "src" / "acsim" / "data" / "calibration_plan.toml"
+
+
+def test_the_calibration_plan_loads():
+    from acsim.evidence.plan import LevelStage, Stage, load_plan
+
+    plan = load_plan()
+    assert plan.stages and all(isinstance(s, (Stage, LevelStage)) for s in plan.stages)
+    assert plan.effect_stages[0].name == "meeting lift (all insured)"
+    known = {r.id for r in load_evidence()}
+    for stage in plan.stages:
+        assert set(stage.records) <= known, stage.name
+    assert plan.level_stage("copenhagen").fits_stock
+    assert not plan.level_stage("odense").fits_stock
+    assert "caseworkers.effectiveness_sd" in plan.unidentified
+
+
+def _plan_variant(tmp_path: Path, old: str, new: str) -> Path:
+    text = PLAN.read_text(encoding="utf-8")
+    assert old in text
+    p = tmp_path / "plan.toml"
+    p.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("old,new,key", [
+    ('name = "company placements"\n', 'name = "company placements"\ncolour = "blue"\n',
+     "stages[2].colour"),
+    ('{ path = "meetings.lift_hr[edu_high]", lower = 1.0, upper = 2.5 }',
+     '{ path = "meetings.lift_hr[edu_high]", lower = 1.0, upper = 2.5, size = 3 }',
+     "stages[3].parameters[0].size"),
+    ("[unidentified]", "colour = 1\n[unidentified]", "colour"),
+])
+def test_an_unknown_key_in_the_plan_names_file_and_key(tmp_path, old, new, key):
+    from acsim.evidence.plan import load_plan
+
+    p = _plan_variant(tmp_path, old, new)
+    with pytest.raises(ScenarioError) as exc:
+        load_plan(p)
+    msg = str(exc.value)
+    assert str(p) in msg and key in msg and "unknown key" in msg, msg
+
+
+@pytest.mark.parametrize("old,new,match", [
+    ('kind = "effects"\nname = "company placements"',
+     'kind = "effect"\nname = "company placements"',
+     r"stages\[2\]\.kind: expected one of effects, level"),
+    ('path = "meetings.lift_hr[edu_high]"', 'path = "meetings.lift[edu_high]"',
+     r"stages\[3\].*not a numeric effect parameter"),
+    ('{ path = "meetings.lift_hr[edu_high]", lower = 1.0',
+     '{ path = "meetings.lift_hr[edu_high]", lower = 3.0',
+     r"stages\[3\]\.parameters\[0\].*lower must be below upper"),
+    ('{ path = "population.annual_inflow" }',
+     '{ path = "population.annual_inflow", lower = 1.0, upper = 2.0 }',
+     r"stages\[10\].*annual_inflow: is scaled to the stock"),
+    ('city = "odense"', 'city = "aalborg"', r"stages\[12\]\.city: 'aalborg' has two level"),
+])
+def test_an_invalid_plan_names_the_key(tmp_path, old, new, match):
+    from acsim.evidence.plan import load_plan
+
+    with pytest.raises(ScenarioError, match=match):
+        load_plan(_plan_variant(tmp_path, old, new))
+
+
+# -- the registry of comparisons --
+def test_every_check_has_a_registered_comparison_and_kind(records):
+    from acsim.evidence.checks import COMPARISONS, check_passes, comparison_of
+    from acsim.evidence.validation import SOURCES
+
+    seen = set()
+    for r in records:
+        for c in r.checks:
+            kind = comparison_of(c)
+            seen.add(kind)
+            assert kind in COMPARISONS and c.kind in SOURCES
+            if c.published is not None:
+                assert check_passes(c, c.published) == c.passes(c.published)
+    assert seen == set(COMPARISONS)
+    t03 = record("T03").checks
+    assert [comparison_of(c) for c in t03] == ["value", "sign"]
+    assert comparison_of(next(c for c in record("M02").checks)) == "ordering"

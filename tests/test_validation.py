@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from acsim.evidence.levels import MEAN_COMPLETED_DURATION
+from acsim.evidence.targets import mean_completed_durations
 from acsim.evidence.validation import VALIDATION_COLUMNS, format_table, validate
 from acsim.spec.scenario import default_effects
 
@@ -52,7 +52,7 @@ def test_every_record_is_validated(table):
     assert ids == expected, sorted(expected - ids)
 
 
-@pytest.mark.parametrize("city", sorted(MEAN_COMPLETED_DURATION))
+@pytest.mark.parametrize("city", sorted(mean_completed_durations()))
 def test_every_city_file_has_a_calibrated_level(city):
     text = (ROOT / "scenarios" / f"{city}.toml").read_text()
     assert "# CALIBRATED: mean completed duration" in text

@@ -7,11 +7,8 @@ error, 3 ``acsim validate`` found a check outside its tolerance.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import platform
 import sys
-import time
 import warnings
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from acsim.cli.evidence import COMMANDS as EVIDENCE_COMMANDS
 from acsim.cli.evidence import add_parsers as add_evidence_parsers
 from acsim.costs.model import RatesCoverageWarning
 from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.experiments.manifest import run_manifest, write_manifest
 
 __all__ = ["main"]
 
@@ -79,7 +77,8 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("scenarios", nargs="+",
                    help="municipal scenario files named like copenhagen.toml")
     k.add_argument("--target", type=float, default=None,
-                   help="target weeks (default: seed 003 table 5.2 by file name)")
+                   help="target weeks (default: the evidence record of the file name's level "
+                        "stage in acsim/data/calibration_plan.toml, M01)")
     k.add_argument("--replications", "-n", type=int, default=None,
                    help="replications per evaluation (default: about 20,000 inflow-years)")
     k.add_argument("--seed", type=int, default=2019)
@@ -116,20 +115,10 @@ def _write(out: Path, result, scenario_path: str) -> None:
     ax = result.plot_survival()
     ax.set_title(f"{result.scenario.name}: share still unemployed (95 % band)")
     ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
-    manifest = {
-        "acsim_version": __version__,
-        "scenario": scenario_path,
-        "scenario_name": result.scenario.name,
-        "scenario_hash": result.scenario.digest,
-        "seed": result.seed,
-        "replications": result.replications,
-        "interrupted": result.interrupted,
-        "wall_time_seconds": round(result.wall_time, 3),
-        "effects_calibrated": result.scenario.effects.calibrated,
-        "python": platform.python_version(),
-        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    write_manifest(out / "manifest.json", run_manifest(
+        result.scenario, result.seed, scenario_file=scenario_path,
+        replications=result.replications,
+        interrupted=result.interrupted, wall_time_seconds=round(result.wall_time, 3)))
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -229,45 +218,44 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
     from acsim.evidence.levels import (
-        MEAN_COMPLETED_DURATION,
-        PUBLISHED_STOCK,
+        StockFit,
         calibrate_level,
-        calibrate_level_and_inflow,
         default_replications,
+        fit_level_stage,
         write_level,
         write_stock_fit,
     )
+    from acsim.evidence.plan import default_plan
     from acsim.spec.scenario import load_scenario
 
     if args.replications is not None and args.replications < 1:
         raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
+    plan = default_plan()
+    cities = sorted(s.city for s in plan.level_stages)
     jobs = []
     for path in args.scenarios:
-        target = args.target
-        key = Path(path).stem.lower()
-        if args.stock and key not in PUBLISHED_STOCK:
+        stage = plan.level_stage(Path(path).stem.lower())
+        if args.stock and (stage is None or not stage.fits_stock):
+            fitted = sorted(s.city for s in plan.level_stages if s.fits_stock)
             raise ScenarioError(path, "", "--stock: no published stock by elapsed duration for "
-                                f"this file name; expected one of {sorted(PUBLISHED_STOCK)}")
-        if target is None:
-            if key not in MEAN_COMPLETED_DURATION:
-                raise ScenarioError(path, "", "no published mean duration for this file name; "
-                                    f"expected one of {sorted(MEAN_COMPLETED_DURATION)} or "
-                                    "--target")
-            target = MEAN_COMPLETED_DURATION[key]
-        jobs.append((path, load_scenario(path), target))
+                                f"this file name; expected one of {fitted}")
+        if stage is None and args.target is None:
+            raise ScenarioError(path, "", "no level stage in the calibration plan for this file "
+                                f"name; expected one of {cities} or --target")
+        jobs.append((path, load_scenario(path), stage))
     print(f"{'scenario':<28} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
-    for path, scenario, target in jobs:
-        reps = args.replications or default_replications(scenario)
-        if args.stock:
-            sfit = calibrate_level_and_inflow(scenario, target,
-                                              PUBLISHED_STOCK[Path(path).stem.lower()],
-                                              seed=args.seed, replications=reps)
-            print("\n".join(sfit.report()))
-            if args.write:
-                write_stock_fit(path, sfit)
-            fit = sfit.level
+    for path, scenario, stage in jobs:
+        if stage is None:
+            reps = args.replications or default_replications(scenario)
+            fit = calibrate_level(scenario, args.target, seed=args.seed, replications=reps)
         else:
-            fit = calibrate_level(scenario, target, seed=args.seed, replications=reps)
+            fit = fit_level_stage(stage, scenario, seed=args.seed, replications=args.replications,
+                                  stock=args.stock, target=args.target)
+        if isinstance(fit, StockFit):
+            print("\n".join(fit.report()))
+            if args.write:
+                write_stock_fit(path, fit)
+            fit = fit.level
         print(f"{path:<28} {fit.target:>9.2f} {fit.simulated:>9.2f} {fit.residual:>8.2f} "
               f"{fit.level:>7.4f}", flush=True)
         if args.write:

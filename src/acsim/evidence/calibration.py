@@ -12,8 +12,11 @@ tolerance interval where none is published.
 
 After each stage the Jacobian tells which parameters the targets identify: a parameter whose
 column is (near) zero, or that is collinear with another, is reported, not invented.
-Parameters no quantitative target reaches are listed in :data:`UNIDENTIFIED` with the reason,
-and keep their placeholder values.
+
+The stages, their parameters (bounds, starting values, steps) and records are the calibration
+plan, ``acsim/data/calibration_plan.toml`` (:mod:`acsim.evidence.plan`), which also lists the
+parameters no quantitative target reaches, with the reason: they keep their placeholder values.
+The plan's level stages fit the municipal baselines after the effects (:func:`refit_levels`).
 """
 
 from __future__ import annotations
@@ -29,123 +32,25 @@ from pathlib import Path
 import numpy as np
 from scipy import optimize
 
+from acsim.evidence.checks import check_passes, residual
 from acsim.evidence.levels import LevelFit, StockFit
-from acsim.evidence.records import Check, EvidenceRecord, load_evidence
+from acsim.evidence.plan import LevelStage, Parameter, Stage, default_plan
+from acsim.evidence.records import EvidenceRecord, load_evidence
 from acsim.evidence.validation import check_label, evaluate_checks, parameter_value
 from acsim.spec.scenario import EFFECTS_FILE, Effects
 
 __all__ = [
-    "STAGES",
-    "residual",
-    "UNIDENTIFIED",
     "EffectFit",
     "Parameter",
     "Stage",
+    "StageFit",
     "calibrate_effects",
     "forward_jacobian",
     "refit_levels",
+    "residual",
     "set_parameter",
     "write_effects",
 ]
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """A fitted effect parameter: dotted path (``[group]`` or ``[index]`` allowed) and bounds."""
-
-    path: str
-    lower: float
-    upper: float
-    log: bool = True
-    start: float | None = None  # starting value (default: the current one)
-    #: Finite-difference step in optimiser coordinates (absolute: 0.05 on a log scale is a 5 %
-    #: change of a hazard ratio). Simulated targets such as a share employed at week 52 are step
-    #: functions of the parameters on a finite population, so the step must move outcomes by
-    #: whole jobseekers; a step relative to ``x`` would vanish for hazard ratios near 1.
-    step: float = 0.05
-
-    def to_x(self, value: float) -> float:
-        """Optimiser coordinate of a value."""
-        return math.log(value) if self.log else value
-
-    def from_x(self, x: float) -> float:
-        """Value of an optimiser coordinate."""
-        return math.exp(x) if self.log else x
-
-    @property
-    def bounds(self) -> tuple[float, float]:
-        """Bounds in optimiser coordinates."""
-        return self.to_x(self.lower), self.to_x(self.upper)
-
-
-@dataclass(frozen=True)
-class Stage:
-    """Parameters fitted together, and the records whose fit checks pin them down."""
-
-    name: str
-    parameters: tuple[Parameter, ...]
-    records: tuple[str, ...]
-
-
-#: The calibration, in order: each stage takes the earlier ones as given (courses and
-#: placements are evaluated inside trials that also hold meetings, so they follow the meetings;
-#: the municipal course claims M04 and M05 sit in protocols with placements, and T19 concerns
-#: the highly educated, so courses follow the placements and the lift of the highly educated).
-STAGES: tuple[Stage, ...] = (
-    Stage("meeting lift (all insured)", (
-        Parameter("meetings.lift_hr[default]", 1.0, 2.5),
-        Parameter("meetings.lift_hr[female+under30]", 1.0, 3.0),
-    ), ("T07",)),
-    Stage("Danish trials: meeting persistence, activation lock-in and effect by sex", (
-        Parameter("meetings.persist", 0.0, 1.0, log=False, start=0.99),
-        Parameter("activation.lockin_hr[default]", 0.3, 1.0, start=0.52),
-        Parameter("activation.post_hr[default]", 0.6, 2.0, start=1.3),
-        Parameter("activation.post_hr[male]", 0.7, 3.0, start=1.9),
-    ), ("T01", "T02", "T03", "T05")),
-    Stage("company placements", (
-        Parameter("wage_subsidy_private.post_hr[default]", 1.0, 2.5),
-    ), ("T16",)),
-    Stage("meeting lift of the highly educated", (
-        Parameter("meetings.lift_hr[edu_high]", 1.0, 2.5),
-    ), ("T14",)),
-    Stage("courses by start week", (
-        Parameter("course.lockin_hr[default]", 0.5, 1.0),
-        Parameter("course.post_hr[default]", 1.0, 1.6),
-    ), ("T19", "M04", "M05")),
-    Stage("caseload and meeting quality", (
-        # flat and noisy near 0, steep beyond 0.3 (1.0 gives -85 %): start inside
-        Parameter("meetings.caseload_elasticity", 0.0, 1.0, log=False, start=0.2, step=0.02),
-    ), ("T09",)),
-    Stage("caseworker effects", (
-        Parameter("caseworkers.employer_contact_hr", 1.0, 2.0),
-        Parameter("caseworkers.similarity_hr[2]", 1.0, 2.0),
-        Parameter("caseworkers.cooperative_hr", 0.5, 1.0),
-    ), ("T10", "T11", "T12")),
-    Stage("graduate on-the-job training", (
-        Parameter("internship.post_hr[graduate]", 1.0, 4.0, start=1.05),
-        # bounded: a post-programme hazard ratio beyond 3.5 would be implausible; T18 is a
-        # matching study (weight 0.4), so its under-30 figure may sit at its tolerance's edge
-        Parameter("internship.post_hr[graduate+under30]", 1.0, 3.5, start=3.2),
-    ), ("T18",)),
-)
-
-#: Parameters no quantitative target identifies: they keep their placeholder values.
-UNIDENTIFIED: dict[str, str] = {
-    "meetings.growth": "T07 and T20 give only the direction (the lift grows with the count, "
-                       "checked as an ordering); T03 and T01 reach it only together with the "
-                       "persistence, which they identify better",
-    "meetings.persist_weeks": "only the product of persistence and its length reaches T03",
-    "meetings.max_count": "no target says when growth stops",
-    "meetings.group_lift_hr": "T04 is 'positive but not significant' and T15 gives a sign",
-    "activation.threat_hr": "T05 gives a direction by sex (checked), T17 none for the highly "
-                            "educated (checked); no size is published",
-    "internship (default) / wage_subsidy_public / lock-ins": "T16, T17, T20 give signs and "
-                                                            "orderings only (checked)",
-    "course.late_post_hr / late_separation_hr": "T19 gives the sign after week 12 (checked)",
-    "course.post_weeks": "no target says how long a course's effect lasts (13 weeks assumed)",
-    "caseworkers.effectiveness_sd": "T13 says caseworkers differ, not by how much (checked > 0)",
-    "caseworkers.similarity_hr[1]": "T11 says 'smaller' for two matches (ordering checked)",
-}
 
 
 def set_parameter(effects: Effects, path: str, value: float) -> Effects:
@@ -189,6 +94,8 @@ class EffectFit:
 
     effects: Effects
     stages: list[StageFit] = field(default_factory=list)
+    #: Parameters no target identifies, with the reason (the plan's ``[unidentified]``).
+    unidentified: dict[str, str] = field(default_factory=lambda: dict(default_plan().unidentified))
 
     def table(self) -> str:
         """Target, published, simulated and residual of every fitted check, and parameters."""
@@ -206,38 +113,12 @@ class EffectFit:
             for p, v in sf.values.items():
                 lines.append(f"  -> {p} = {v:.4g} ({sf.identified[p]})")
         lines.append("not identified by any quantitative target (placeholders kept):")
-        lines += [f"  {k}: {v}" for k, v in UNIDENTIFIED.items()]
+        lines += [f"  {k}: {v}" for k, v in self.unidentified.items()]
         return "\n".join(lines)
 
 
 def _stage_checks(records: list[EvidenceRecord], ids: tuple[str, ...]):
     return [(r, c) for r in records if r.id in ids for c in r.checks if c.kind == "trial"]
-
-
-def _sigma(c: Check) -> float:
-    if c.se:
-        return float(c.se)
-    if math.isfinite(c.tolerance_low) and math.isfinite(c.tolerance_high):
-        return (c.tolerance_high - c.tolerance_low) / 4.0
-    bound = c.tolerance_low if math.isfinite(c.tolerance_low) else c.tolerance_high
-    return 0.1 * max(abs(bound), 1.0)
-
-
-def residual(record: EvidenceRecord, check: Check, simulated: float) -> float:
-    """A check's weighted residual.
-
-    A fitted check with a published value pulls towards it: ``sqrt(weight) * (simulated -
-    published) / sigma``. Any other check (a sign or an ordering) is a one-sided penalty, zero
-    inside its tolerance (less a margin of half a sigma) and growing linearly outside.
-    """
-    w = math.sqrt(record.weight)
-    sigma = _sigma(check)
-    if check.role == "fit" and check.published is not None:
-        return w * (simulated - check.published) / sigma
-    margin = 0.5 * sigma
-    below = max(0.0, check.tolerance_low + margin - simulated)
-    above = max(0.0, simulated - (check.tolerance_high - margin))
-    return w * (below + above) / sigma
 
 
 def fit_stage(
@@ -296,7 +177,7 @@ def fit_stage(
     fitted = effects_at(x_fit)
     sim = simulate(x_fit)
     rows = [{"id": rec.id, "metric": check_label(c), "published": c.published, "simulated": s,
-             "tolerance": (c.tolerance_low, c.tolerance_high), "passed": c.passes(s),
+             "tolerance": (c.tolerance_low, c.tolerance_high), "passed": check_passes(c, s),
              "residual": s - c.published if c.published is not None else math.nan}
             for (rec, c), s in zip(pairs, sim, strict=True)]
     only_signs = all(c.role != "fit" or c.published is None for _, c in pairs)
@@ -362,6 +243,7 @@ def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
                records: list[EvidenceRecord]) -> str:
     """Identity of a stage's fit: definition, starting effects, records and their trial files."""
     from acsim.evidence.records import trials_dir
+    from acsim.evidence.trials import resolve_level_reference
     from acsim.spec.base import read_toml
 
     h = hashlib.sha256(repr((stage, scale, seed)).encode())
@@ -369,15 +251,17 @@ def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
     mine = [r for r in records if r.id in stage.records]
     h.update(json.dumps([r.model_dump(mode="json") for r in mine], sort_keys=True).encode())
     for name in sorted({c.trial for r in mine for c in r.checks if c.trial}):
-        # the parsed tables, so that editing a comment does not invalidate a stage
-        table = read_toml(trials_dir() / f"{name}.toml")
+        # the parsed tables, so that editing a comment does not invalidate a stage; a city's
+        # level taken by reference is put in, so that refitting it does
+        path = trials_dir() / f"{name}.toml"
+        table = resolve_level_reference(read_toml(path), str(path))
         h.update(json.dumps(table, sort_keys=True, default=str).encode())
     return h.hexdigest()[:20]
 
 
 def calibrate_effects(
     effects: Effects | None = None,
-    stages: tuple[Stage, ...] = STAGES,
+    stages: tuple[Stage, ...] | None = None,
     scale: float = 1.0,
     seed: int | None = None,
     workers: int = 1,
@@ -388,7 +272,7 @@ def calibrate_effects(
 
     Args:
         effects: Starting values.
-        stages: The stages, in order.
+        stages: The stages, in order (default: the calibration plan's effects stages).
         scale: Fraction of each trial file's size per evaluation.
         seed: Trial seed (default: each file's).
         workers: Processes (trials of one evaluation run in parallel).
@@ -399,6 +283,8 @@ def calibrate_effects(
 
     """
     records = list(load_evidence())
+    if stages is None:
+        stages = default_plan().effect_stages
     current = effects or Effects()
     fit = EffectFit(current)
     ckpt = Path(checkpoint) if checkpoint is not None else None
@@ -433,42 +319,42 @@ def calibrate_effects(
 
 
 # -- municipal levels ----------------------------------------------------------------------------
-def _fit_city(job: tuple[str, Effects, int]) -> LevelFit | StockFit:
-    from acsim.evidence.levels import (
-        MEAN_COMPLETED_DURATION,
-        PUBLISHED_STOCK,
-        calibrate_level,
-        calibrate_level_and_inflow,
-        default_replications,
-    )
+def _fit_city(job: tuple[LevelStage, Effects, int]) -> LevelFit | StockFit:
+    from acsim.evidence.levels import fit_level_stage
     from acsim.evidence.validation import SCENARIOS_DIR
     from acsim.spec.scenario import load_scenario
 
-    city, effects, seed = job
-    sc = load_scenario(SCENARIOS_DIR / f"{city}.toml").model_copy(update={"effects": effects})
-    reps = default_replications(sc)
-    if city in PUBLISHED_STOCK:  # M03: a stock by duration also fixes inflow and heterogeneity
-        return calibrate_level_and_inflow(sc, MEAN_COMPLETED_DURATION[city],
-                                          PUBLISHED_STOCK[city], seed=seed, replications=reps)
-    return calibrate_level(sc, MEAN_COMPLETED_DURATION[city], seed=seed, replications=reps)
+    stage, effects, seed = job
+    path = SCENARIOS_DIR / f"{stage.city}.toml"
+    sc = load_scenario(path).model_copy(update={"effects": effects})
+    return fit_level_stage(stage, sc, seed=seed)
 
 
-def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1,
-                 write: bool = True) -> dict[str, LevelFit | StockFit]:
-    """Refit every city's ``hazard.level`` to its mean completed duration (M01).
+def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1, write: bool = True,
+                 stages: tuple[LevelStage, ...] | None = None,
+                 ) -> dict[str, LevelFit | StockFit]:
+    """Run the plan's level stages: each city's level fitted to its mean duration (M01).
 
-    A city with a published stock (Copenhagen, :data:`acsim.evidence.levels.PUBLISHED_STOCK`) has
-    its ``population.annual_inflow`` and ``hazard.covariates.latent_risk`` refitted
-    with its level, to its 2019 stock by elapsed duration (M03). The fit is under ``effects``;
-    with ``write`` each value goes into its city's file with a ``# CALIBRATED`` note (and each
-    level into the trials of that city's claims, :data:`acsim.evidence.levels.MUNICIPAL_TRIALS`).
+    The fit is under ``effects``. A stage that also fits the stock (Copenhagen's, to its 2019
+    stock by elapsed duration, M03) refits ``population.annual_inflow`` and
+    ``hazard.covariates.latent_risk`` with the level. With ``write`` each value goes into its
+    city's file with a ``# CALIBRATED`` note; the trials of a city's claims take the level from
+    there (``level_of``).
+
+    Args:
+        effects: Effect sizes the levels are fitted under.
+        seed: Common seed of every evaluation.
+        workers: Processes (one city each).
+        write: Whether to write the fitted values into the city files.
+        stages: The level stages (default: the calibration plan's).
+
     """
-    from acsim.evidence.levels import MEAN_COMPLETED_DURATION, write_level, write_stock_fit
+    from acsim.evidence.levels import write_level, write_stock_fit
     from acsim.evidence.validation import SCENARIOS_DIR, pool_map
 
-    cities = sorted(MEAN_COMPLETED_DURATION)
-    fits = pool_map(_fit_city, [(c, effects, seed) for c in cities], workers)
-    out = dict(zip(cities, fits, strict=True))
+    stages = default_plan().level_stages if stages is None else stages
+    fits = pool_map(_fit_city, [(st, effects, seed) for st in stages], workers)
+    out = {st.city: fit for st, fit in zip(stages, fits, strict=True)}
     if write:
         for city, fit in out.items():
             path = SCENARIOS_DIR / f"{city}.toml"
@@ -521,8 +407,8 @@ def write_effects(fit: EffectFit, path: str | Path = EFFECTS_FILE) -> Path:
         "# Values with a FITTED note were fitted to the evidence records (acsim/data/",
         "# evidence.toml) they name; a CONSTRAINED value is held only by those records' sign or",
         "# ordering checks. Every other value is a placeholder the quantitative targets do not",
-        "# identify (see acsim.evidence.calibration.UNIDENTIFIED for why), checked by sign or",
-        "# ordering in `acsim validate` where a record speaks to it.",
+        "# identify (see [unidentified] in acsim/data/calibration_plan.toml for why), checked by",
+        "# sign or ordering in `acsim validate` where a record speaks to it.",
         f"calibrated = {_toml_value(fit.effects.calibrated)}",
         f"source = {_toml_value(fit.effects.source)}",
     ]

@@ -2,62 +2,44 @@
 
 The municipal ``hazard.level`` absorbs the local labour market: it is set so that the mean
 duration of spells completed in a year matches jobindsats' figure for the municipality
-(seed 003 table 5.2), with the policies left as the report describes them. The fit is a
-root search on ``log(level)`` with common random numbers: every evaluation uses the same seed,
-so the simulated mean is a smooth, decreasing function of the level.
+(evidence record M01, seed 003 table 5.2), with the policies left as the report describes them.
+The fit is a root search on ``log(level)`` with common random numbers: every evaluation uses the
+same seed, so the simulated mean is a smooth, decreasing function of the level. The targets are
+read from the evidence records (:mod:`acsim.evidence.targets`), the bounds and steps from the
+calibration plan's level stages (:mod:`acsim.evidence.plan`). Trials of a city's claims take
+its level by reference (``level_of`` in a trial's ``[base.hazard]``), so a fitted level is
+written into the city's file only.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from scipy import optimize
 
+from acsim.evidence.plan import LATENT_RISK, LEVEL, LevelStage
+from acsim.evidence.targets import level_target
+from acsim.evidence.toml_edit import set_calibrated_value
 from acsim.model.engine import JobCentre
 from acsim.spec.scenario import Scenario
 
 __all__ = [
-    "COPENHAGEN_STOCK_2019",
-    "MEAN_COMPLETED_DURATION",
-    "MUNICIPAL_TRIALS",
-    "PUBLISHED_STOCK",
     "LevelFit",
     "StockFit",
     "calibrate_level",
     "calibrate_level_and_inflow",
     "fit_latent_risk",
+    "fit_level_stage",
     "default_replications",
     "simulated_mean_duration",
     "simulated_stock",
     "write_stock_fit",
     "write_level",
 ]
-
-#: M01: weighted mean duration (weeks) of completed contact courses, academic a-kasser, 2019.
-#: Source: seed 003 (003_4466e4a38bcd236b.txt) table 5.2 (jobindsats); TARGETS.md M01.
-MEAN_COMPLETED_DURATION = {
-    "copenhagen": 24.5,
-    "aarhus": 25.0,
-    "aalborg": 25.3,
-    "odense": 25.9,
-    "frederiksberg": 24.0,
-}
-
-
-#: Trials of a municipality's own claims (evidence records M04-M06), run at that municipality's
-#: level: :func:`write_level` copies a city's level into them.
-MUNICIPAL_TRIALS: dict[str, str] = {"M04": "frederiksberg", "M05": "copenhagen", "M06": "aarhus"}
-
-#: M03: Copenhagen academics by elapsed duration, 2019 (seed 000, "Ad 3"; TARGETS.md M03).
-COPENHAGEN_STOCK_2019 = {"3-5 months": 1687.0, "6-11 months": 1665.0, "12+ months": 1220.0}
-
-#: Published stocks by elapsed duration, by city (file stem): the cities whose inflow and
-#: heterogeneity are fitted with their level. Only Copenhagen publishes one.
-PUBLISHED_STOCK: dict[str, dict[str, float]] = {"copenhagen": COPENHAGEN_STOCK_2019}
 
 #: Weeks simulated before the stock is counted: every band, 12+ months included, is complete
 #: once the run is older than the 104-week benefit period.
@@ -129,6 +111,7 @@ def calibrate_level(
     replications: int = 1,
     tolerance: float = 0.05,
     bracket: tuple[float, float] = (0.2, 5.0),
+    step: float = 0.1,
 ) -> LevelFit:
     """Find ``hazard.level`` so that the simulated mean completed duration equals ``target``.
 
@@ -139,6 +122,7 @@ def calibrate_level(
         replications: Replications per evaluation.
         tolerance: Stop when within this many weeks of the target.
         bracket: Levels between which the root is searched.
+        step: First secant step on ``log(level)``, away from the current level.
 
     """
     cache: dict[float, float] = {}
@@ -152,7 +136,7 @@ def calibrate_level(
     lo, hi = math.log(bracket[0]), math.log(bracket[1])
     # Secant steps from the current level first; fall back to Brent within the bracket.
     x0 = math.log(scenario.hazard.level)
-    x1 = x0 + (0.1 if f(x0) > 0 else -0.1)
+    x1 = x0 + (step if f(x0) > 0 else -step)
     x = x1
     for _ in range(6):
         f0, f1 = f(x0), f(x1)
@@ -172,45 +156,14 @@ def calibrate_level(
                     replications=replications)
 
 
-def write_toml_value(path: Path, table: str | None, key: str, value: str, note: str) -> None:
-    """Set ``key = value`` in a TOML file's ``[table]`` (or top part), with a note above it.
-
-    A previous ``# CALIBRATED`` note directly above the line is replaced; the rest of the file,
-    comments included, is kept as it is.
-    """
-    lines = path.read_text(encoding="utf-8").splitlines()
-    current = None
-    for i, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith("["):
-            current = stripped.strip("[]").strip()
-            continue
-        if current == table and re.match(rf"{re.escape(key)}\s*=", stripped):
-            j = i
-            while j > 0 and lines[j - 1].lstrip().startswith("# CALIBRATED"):
-                j -= 1
-            lines[j:i + 1] = [f"# CALIBRATED: {note}", f"{key} = {value}"]
-            path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-            return
-    raise ValueError(f"{path}: no '{key} = ...' line in [{table}]")
-
-
 def write_level(path: str | Path, fit: LevelFit) -> None:
     """Write the fitted ``hazard.level`` into a scenario file, with a note of the fit.
 
-    A city file's level (the file named after the city) also goes into the trials of that
-    city's claims (:data:`MUNICIPAL_TRIALS`), so that they run at the city's level.
+    The trials of the city's claims read it from there (``level_of``), so only this file changes.
     """
-    from acsim.evidence.records import trials_dir
-
-    path = Path(path)
     note = (f"mean completed duration {fit.simulated:.2f} vs {fit.target} weeks (seed 003 tab. "
             f"5.2); acsim calibrate-levels, seed {fit.seed}, {fit.replications} replication(s)")
-    write_toml_value(path, "hazard", "level", f"{fit.level}", note)
-    city = path.stem.lower()
-    for trial in (t for t, c in MUNICIPAL_TRIALS.items() if c == city):
-        write_toml_value(trials_dir() / f"{trial}.toml", "base.hazard", "level", f"{fit.level}",
-                         f"{city}'s level, copied from scenarios/{city}.toml when it was fitted")
+    set_calibrated_value(path, "hazard", "level", f"{fit.level}", note)
 
 
 @dataclass(frozen=True)
@@ -252,14 +205,15 @@ def _long_to_short(stock: dict[str, float]) -> float:
 
 def fit_latent_risk(
     scenario: Scenario, stock: dict[str, float], seed: int = 2019, replications: int = 1,
-    tolerance: float = 0.03, bounds: tuple[float, float] = (-2.0, 0.0),
+    tolerance: float = 0.03, bounds: tuple[float, float] = (-2.0, 0.0), step: float = 0.2,
 ) -> float:
     """Fit ``hazard.covariates.latent_risk`` to the stock's ratio of its longest to shortest band.
 
     Unobserved heterogeneity sets the shape of the stock by elapsed duration: the more job
     chances differ, the more of those left at 12 months are the slow ones. The mean completed
     duration hardly moves with it (the level absorbs what does), so it is fitted on its own,
-    by secant steps on the log ratio, to a relative ``tolerance``.
+    by secant steps on the log ratio (the first ``step`` away from the current value, within
+    ``bounds``), to a relative ``tolerance``.
     """
     target = math.log(_long_to_short(stock))
     cache: dict[float, float] = {}
@@ -271,7 +225,7 @@ def fit_latent_risk(
         return cache[beta]
 
     b0 = scenario.hazard.covariates.latent_risk
-    b1 = min(max(b0 + (-0.2 if f(b0) < 0 else 0.2), bounds[0]), bounds[1])
+    b1 = min(max(b0 + (-step if f(b0) < 0 else step), bounds[0]), bounds[1])
     for _ in range(6):
         f0, f1 = f(b0), f(b1)
         if abs(f1) <= tolerance or f1 == f0:
@@ -282,28 +236,31 @@ def fit_latent_risk(
 
 def calibrate_level_and_inflow(
     scenario: Scenario, target: float, stock: dict[str, float], seed: int = 2019,
-    replications: int = 1, rounds: int = 2,
+    replications: int = 1, rounds: int = 2, level_options: dict[str, Any] | None = None,
+    latent_options: dict[str, Any] | None = None,
 ) -> StockFit:
     """Fit the level to the mean duration, and the inflow and heterogeneity to the stock.
 
     The stock by elapsed duration scales with the inflow, and its shape (long spells against
     short ones) follows the heterogeneity (:func:`fit_latent_risk`), fitted first; then the
     inflow is scaled to the total of the published bands and the level refitted, ``rounds``
-    times.
+    times. ``level_options`` and ``latent_options`` go to :func:`calibrate_level` and
+    :func:`fit_latent_risk` (bounds and steps).
     """
+    lo = level_options or {}
     sc = scenario
-    fit = calibrate_level(sc, target, seed=seed, replications=replications)
+    fit = calibrate_level(sc, target, seed=seed, replications=replications, **lo)
     sc = sc.with_changes({"hazard.level": fit.level})
-    beta = fit_latent_risk(sc, stock, seed, replications)
+    beta = fit_latent_risk(sc, stock, seed, replications, **(latent_options or {}))
     sc = sc.with_changes({"hazard.covariates.latent_risk": beta})
-    fit = calibrate_level(sc, target, seed=seed, replications=replications)
+    fit = calibrate_level(sc, target, seed=seed, replications=replications, **lo)
     for _ in range(rounds):
         sc = sc.with_changes({"hazard.level": fit.level})
         sim = simulated_stock(sc, seed, replications)
         scale = sum(stock.values()) / sum(sim.values())
         inflow = round(sc.population.annual_inflow * scale, -1)
         sc = sc.with_changes({"population.annual_inflow": inflow})
-        fit = calibrate_level(sc, target, seed=seed, replications=replications)
+        fit = calibrate_level(sc, target, seed=seed, replications=replications, **lo)
     sc = sc.with_changes({"hazard.level": fit.level})
     return StockFit(level=fit, annual_inflow=sc.population.annual_inflow, latent_risk=beta,
                     stock_target=stock, stock_simulated=simulated_stock(sc, seed, replications))
@@ -318,6 +275,45 @@ def write_stock_fit(path: str | Path, fit: StockFit) -> None:
     pub = ", ".join(f"{v:.0f}" for v in fit.stock_target.values())
     note = (f"fitted to the 2019 stock by elapsed duration 3-5/6-11/12+ months (seed 000, M03): "
             f"simulated {sim} vs published {pub}")
-    write_toml_value(Path(path), "population", "annual_inflow", f"{fit.annual_inflow:g}", note)
-    write_toml_value(Path(path), "hazard.covariates", "latent_risk", f"{fit.latent_risk:g}",
-                     f"{note}; the ratio of 12+ to 3-5 months sets it")
+    set_calibrated_value(path, "population", "annual_inflow", f"{fit.annual_inflow:g}", note)
+    set_calibrated_value(path, "hazard.covariates", "latent_risk", f"{fit.latent_risk:g}",
+                         f"{note}; the ratio of 12+ to 3-5 months sets it")
+
+
+def fit_level_stage(
+    stage: LevelStage, scenario: Scenario, seed: int = 2019, replications: int | None = None,
+    stock: bool | None = None, target: float | None = None,
+) -> LevelFit | StockFit:
+    """Fit a calibration plan's level stage to the targets of its records.
+
+    Args:
+        stage: The city's level stage (bounds and steps of its parameters).
+        scenario: The city's scenario.
+        seed: Common seed of every evaluation.
+        replications: Replications per evaluation (default: :func:`default_replications`).
+        stock: Whether to fit the inflow and heterogeneity to the published stock too
+            (default: when the stage fits them).
+        target: Mean completed duration to fit instead of the published one.
+
+    Raises:
+        ValueError: The stock is asked for but the stage does not fit it, or the stage's
+            records publish no mean completed duration (or no stock) for the city.
+
+    """
+    published = level_target(stage.city, stage.records)
+    mean = published.mean_completed_duration if target is None else target
+    reps = replications or default_replications(scenario)
+    level = stage.parameter(LEVEL)
+    level_options = {"bracket": (level.lower, level.upper), "step": level.step}
+    if stock is None:
+        stock = stage.fits_stock
+    if not stock:
+        return calibrate_level(scenario, mean, seed=seed, replications=reps, **level_options)
+    if not stage.fits_stock or published.stock is None:
+        raise ValueError(f"stage {stage.name!r} fits no stock by elapsed duration for "
+                         f"{stage.city!r} (records {', '.join(stage.records)})")
+    latent = stage.parameter(LATENT_RISK)
+    return calibrate_level_and_inflow(
+        scenario, mean, published.stock, seed=seed, replications=reps,
+        level_options=level_options,
+        latent_options={"bounds": (latent.lower, latent.upper), "step": latent.step})

@@ -18,6 +18,8 @@ Example:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -31,6 +33,7 @@ from acsim.spec.base import Spec, raise_scenario_error, read_toml
 
 __all__ = [
     "DESIGN_WEIGHTS",
+    "BusinessCaseInputs",
     "Check",
     "EvidenceRecord",
     "Study",
@@ -113,34 +116,91 @@ class Check(Spec):
             raise ValueError("tolerance_low must be below tolerance_high")
         if self.published is not None and not lo <= self.published <= hi:
             raise ValueError(f"published value {self.published:g} lies outside the tolerance")
-        used = {k for k in ("trial", "arm", "than_arm", "scenario", "than_scenario")
-                if getattr(self, k) is not None}
-        allowed = {"trial": {"trial", "arm", "than_arm"}, "municipal": {"scenario", "than_scenario"}
-                   }.get(self.kind, set())
+        used = {k for k in _TARGET_KEYS if getattr(self, k) is not None}
+        allowed = _ALLOWED_TARGET_KEYS.get(self.kind, frozenset())
         if used - allowed:
             raise ValueError(f"{sorted(used - allowed)[0]} does not apply to a {self.kind} check")
-        if self.kind == "trial":
-            if self.trial is None or self.arm is None:
-                raise ValueError("a trial check needs trial and arm")
-            if self.than_arm == self.arm:
-                raise ValueError("than_arm must differ from arm")
-            _check_trial_metric(self.metric)
-        elif self.kind == "municipal":
-            if self.scenario is None:
-                raise ValueError("a municipal check needs scenario")
-            if self.metric not in MUNICIPAL_METRICS:
-                raise ValueError(f"municipal metric must be one of {sorted(MUNICIPAL_METRICS)}")
-        elif self.kind == "accounting" and self.metric not in ACCOUNTING_METRICS:
-            raise ValueError(f"accounting metric must be one of {sorted(ACCOUNTING_METRICS)}")
+        _KIND_RULES[self.kind](self)
         return self
 
     def passes(self, value: float) -> bool:
-        """Whether a simulated value lies strictly inside the tolerance band."""
+        """Whether a simulated value lies strictly inside the tolerance band.
+
+        Every comparison of :data:`acsim.evidence.checks.COMPARISONS` passes this way; they
+        differ in the residual the calibration gives a value.
+        """
         return self.tolerance_low < value < self.tolerance_high
 
 
+#: Keys naming what a check compares, and the kinds they apply to.
+_TARGET_KEYS = ("trial", "arm", "than_arm", "scenario", "than_scenario")
+_ALLOWED_TARGET_KEYS = {"trial": frozenset({"trial", "arm", "than_arm"}),
+                        "municipal": frozenset({"scenario", "than_scenario"})}
+
+
+def _trial_rule(check: Check) -> None:
+    if check.trial is None or check.arm is None:
+        raise ValueError("a trial check needs trial and arm")
+    if check.than_arm == check.arm:
+        raise ValueError("than_arm must differ from arm")
+    _check_trial_metric(check.metric)
+
+
+def _municipal_rule(check: Check) -> None:
+    if check.scenario is None:
+        raise ValueError("a municipal check needs scenario")
+    if check.metric not in MUNICIPAL_METRICS:
+        raise ValueError(f"municipal metric must be one of {sorted(MUNICIPAL_METRICS)}")
+
+
+def _accounting_rule(check: Check) -> None:
+    if check.metric not in ACCOUNTING_METRICS:
+        raise ValueError(f"accounting metric must be one of {sorted(ACCOUNTING_METRICS)}")
+
+
+def _parameter_rule(check: Check) -> None:
+    """A parameter check names a dotted path into the effects; it is read when evaluated."""
+
+
+#: What each kind of check requires of its keys, keyed on :attr:`Check.kind`.
+_KIND_RULES: dict[str, Callable[[Check], None]] = {
+    "trial": _trial_rule, "municipal": _municipal_rule, "accounting": _accounting_rule,
+    "parameter": _parameter_rule,
+}
+
+
+class BusinessCaseInputs(Spec):
+    """The published inputs of a municipal investment model, as the cost model reads them.
+
+    Attributes:
+        investment_dkk: Total investment (DKK) over ``investment_years``.
+        investment_years: Years the investment is spread over (also the case's horizon).
+        full_year_persons_saved_per_year: Fewer full-year persons on benefit a year.
+        benefit: The rate a full-year person saves: ``"graduate"`` is the graduate rate
+            (``graduate_rate_share`` of ``dagpenge_max_week``), 52 weeks a year.
+        municipal_share: Share of the benefit saved that the municipality would have paid.
+        rates_on: Date at which the rates are read.
+        source: Where the published inputs come from.
+        reading: How the inputs the source does not state (share, rate, date) are read.
+
+    """
+
+    investment_dkk: float = Field(gt=0, allow_inf_nan=False)
+    investment_years: float = Field(gt=0, allow_inf_nan=False)
+    full_year_persons_saved_per_year: float = Field(ge=0, allow_inf_nan=False)
+    benefit: Literal["graduate"]
+    municipal_share: float = Field(ge=0, le=1)
+    rates_on: date
+    source: str = Field(min_length=1)
+    reading: str = Field(min_length=1)
+
+
 class EvidenceRecord(Spec):
-    """One published result, the reading acsim takes of it, and its checks."""
+    """One published result, the reading acsim takes of it, and its checks.
+
+    ``business_case`` holds the published inputs of an accounting record (M07), which its
+    ``accounting`` checks are computed from.
+    """
 
     id: str = Field(pattern=r"^[TM]\d\d$")
     study: Study
@@ -156,7 +216,14 @@ class EvidenceRecord(Spec):
     reading: str = Field(min_length=1)
     weight: float = Field(gt=0, le=1)
     not_simulated: str | None = None
+    business_case: BusinessCaseInputs | None = None
     checks: tuple[Check, ...] = ()
+
+    @model_validator(mode="after")
+    def _inputs_of_accounting_checks(self) -> EvidenceRecord:
+        if self.business_case is None and any(c.kind == "accounting" for c in self.checks):
+            raise ValueError("an accounting check needs the record's business_case inputs")
+        return self
 
 
 def _read(path: str | Path | None) -> tuple[dict, str]:

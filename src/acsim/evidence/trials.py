@@ -12,6 +12,7 @@ each person is followed for ``follow_up_weeks`` from entry. See
 from __future__ import annotations
 
 import copy
+import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -25,17 +26,20 @@ import simpy
 from pydantic import Field, ValidationError, field_validator, model_validator
 
 from acsim.analysis.trial_metrics import Metric, estimate, parse_metric, person_outcomes
+from acsim.data import SCENARIOS_DIR
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.model.engine import JobCentre, run_paused_gc
 from acsim.model.population import draw_population
 from acsim.model.rng import Stream, StreamSet, root_entropy
 from acsim.spec.base import Spec, raise_scenario_error, read_toml
-from acsim.spec.scenario import Effects, Scenario
+from acsim.spec.scenario import Effects, Scenario, load_scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["Trial", "TrialResult", "TrialSpec", "load_trial", "run_trial"]
+__all__ = [
+    "Trial", "TrialResult", "TrialSpec", "load_trial", "resolve_level_reference", "run_trial",
+]
 
 #: Keys a trial sets itself, which its ``[base]`` and arms may not set.
 _TRIAL_POPULATION_KEYS = ("annual_inflow", "graduate_profile", "experienced_profile", "stock")
@@ -106,8 +110,18 @@ class Trial:
     source: str = "<api>"
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], source: str = "<api>") -> Trial:
-        """Validate the tables of a trial file."""
+    def from_dict(cls, data: Mapping[str, Any], source: str = "<api>",
+                  scenarios_dir: str | Path | None = None) -> Trial:
+        """Validate the tables of a trial file.
+
+        Args:
+            data: The tables.
+            source: Name of the file, for errors.
+            scenarios_dir: Where the city file of a ``level_of`` reference is (default: the
+                repository's ``scenarios``; see :func:`resolve_level_reference`).
+
+        """
+        data = resolve_level_reference(data, source, scenarios_dir)
         unknown = [k for k in data if k not in ("trial", "base", "arms")]
         if unknown:
             raise ScenarioError(source, unknown[0], "unknown key (allowed here: arms, base, "
@@ -198,14 +212,59 @@ def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def load_trial(path: str | Path) -> Trial:
-    """Read and validate a trial TOML file.
+def resolve_level_reference(
+    data: Mapping[str, Any], source: str = "<api>", scenarios_dir: str | Path | None = None,
+) -> dict[str, Any]:
+    """The tables of a trial file with a city's level put in for its reference.
+
+    ``level_of = "<city>"`` in ``[base.hazard]`` runs the trial at the ``hazard.level`` of
+    ``scenarios/<city>.toml`` (as that scenario loads it), so that the trial of a city's claim
+    follows the city's fitted level. The reference is replaced by ``level = <value>``; a
+    ``[base.hazard]`` may not set both.
+
+    Args:
+        data: The trial file's tables.
+        source: Name of the file, for errors.
+        scenarios_dir: Where the city files are (default: the repository's ``scenarios``).
+
+    Raises:
+        ScenarioError: Both ``level`` and ``level_of`` are set, the name is not a file stem,
+            or the city file is missing or does not validate.
+
+    """
+    hazard = data.get("base", {}).get("hazard", {})
+    if not isinstance(hazard, Mapping) or "level_of" not in hazard:
+        return dict(data)
+    key = "base.hazard.level_of"
+    city = hazard["level_of"]
+    if "level" in hazard:
+        raise ScenarioError(source, key, "set level or level_of, not both")
+    if not isinstance(city, str) or re.fullmatch(r"[a-z0-9_-]+", city) is None:
+        raise ScenarioError(source, key, f"expected a city scenario's file stem; got {city!r}")
+    path = Path(scenarios_dir if scenarios_dir is not None else SCENARIOS_DIR) / f"{city}.toml"
+    if not path.is_file():
+        raise ScenarioError(source, key, f"no scenario file {path}")
+    level = load_scenario(path).hazard.level
+    out = dict(data)
+    out["base"] = {**data["base"], "hazard": {("level" if k == "level_of" else k):
+                                              (level if k == "level_of" else v)
+                                              for k, v in hazard.items()}}
+    return out
+
+
+def load_trial(path: str | Path, scenarios_dir: str | Path | None = None) -> Trial:
+    """Read and validate a trial TOML file (a city level reference resolved).
+
+    Args:
+        path: The trial file.
+        scenarios_dir: Where the city files a ``level_of`` names are (default: the
+            repository's ``scenarios``; see :func:`resolve_level_reference`).
 
     Raises:
         ScenarioError: The file is missing, not TOML, or a value does not validate.
 
     """
-    return Trial.from_dict(read_toml(path), source=str(path))
+    return Trial.from_dict(read_toml(path), source=str(path), scenarios_dir=scenarios_dir)
 
 
 @dataclass

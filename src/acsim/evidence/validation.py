@@ -8,10 +8,13 @@ A check is simulated by its kind:
   read off (minus that of ``than_arm`` for an ordering check);
 - ``municipal``: the city's scenario is run and its mean completed duration (M01), stock by
   elapsed duration (M03) or stock at the end of the run (M02 ordering) computed;
-- ``accounting``: the cost model's reading of a published business case (M07);
+- ``accounting``: the cost model's reading of a published business case (M07), from the
+  inputs in the record;
 - ``parameter``: a qualitative claim checked on the calibrated parameter (T13).
 
-A check passes when the simulated value lies within ``[tolerance_low, tolerance_high]``.
+Each kind is an entry of :data:`SOURCES` (its label and how it is simulated). A check passes
+when the simulated value lies within ``(tolerance_low, tolerance_high)``, as its comparison
+says (:mod:`acsim.evidence.checks`).
 """
 
 from __future__ import annotations
@@ -19,21 +22,32 @@ from __future__ import annotations
 import math
 import multiprocessing
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import date
 
 import pandas as pd
 
 from acsim.data import SCENARIOS_DIR
-from acsim.evidence.records import Check, EvidenceRecord, load_evidence, trials_dir
+from acsim.evidence.checks import check_passes
+from acsim.evidence.records import (
+    BusinessCaseInputs,
+    Check,
+    EvidenceRecord,
+    load_evidence,
+    record,
+    trials_dir,
+)
+from acsim.evidence.targets import STOCK_BANDS
 from acsim.exceptions import UncalibratedWarning
 from acsim.spec.scenario import Effects, Scenario, default_effects, load_scenario
 
 __all__ = [
+    "SOURCES",
     "VALIDATION_COLUMNS",
     "CheckResult",
+    "Source",
+    "business_case_figures",
     "city_statistics",
     "evaluate_checks",
     "odense_business_case",
@@ -55,17 +69,25 @@ class CheckResult:
     ci_high: float
 
 
+def _trial_label(check: Check) -> str:
+    arm = f"{check.arm} - {check.than_arm}" if check.than_arm else check.arm
+    return f"{check.trial}/{arm}: {check.metric}"
+
+
+def _municipal_label(check: Check) -> str:
+    where = check.scenario
+    if check.than_scenario:
+        where = f"{check.scenario} - {check.than_scenario}"
+    return f"{where}: {check.metric}"
+
+
+def _kind_label(check: Check) -> str:
+    return f"{check.kind}: {check.metric}"
+
+
 def check_label(check: Check) -> str:
     """Readable name of what a check measures (the ``metric`` column of validation.csv)."""
-    if check.kind == "trial":
-        arm = f"{check.arm} - {check.than_arm}" if check.than_arm else check.arm
-        return f"{check.trial}/{arm}: {check.metric}"
-    if check.kind == "municipal":
-        where = check.scenario
-        if check.than_scenario:
-            where = f"{check.scenario} - {check.than_scenario}"
-        return f"{where}: {check.metric}"
-    return f"{check.kind}: {check.metric}"
+    return SOURCES[check.kind].label(check)
 
 
 def parameter_value(effects: Effects, path: str) -> float:
@@ -179,8 +201,7 @@ def _city_job(job: tuple[str, Effects, int, bool]) -> dict[str, float]:
     stats = city_statistics(sc, seed, default_replications(sc))
     if bands:
         stock = simulated_stock(sc, seed, replications=1)
-        stats.update({"stock_3_5": stock["3-5 months"], "stock_6_11": stock["6-11 months"],
-                      "stock_12plus": stock["12+ months"]})
+        stats.update({metric: stock[band] for metric, band in STOCK_BANDS.items()})
     return stats
 
 
@@ -190,8 +211,7 @@ def _municipal_values(checks: list[Check], effects: Effects, seed: int,
     for c in checks:
         for city in (c.scenario, c.than_scenario):
             if city:
-                cities[city] = cities.get(city, False) or c.metric.startswith("stock_") and (
-                    c.metric != "stock_total")
+                cities[city] = cities.get(city, False) or c.metric in STOCK_BANDS
     names = sorted(cities)
     jobs = [(city, effects, seed, cities[city]) for city in names]
     stats = dict(zip(names, pool_map(_city_job, jobs, workers), strict=True))
@@ -204,24 +224,90 @@ def _municipal_values(checks: list[Check], effects: Effects, seed: int,
     return out
 
 
-def odense_business_case() -> dict[str, float]:
-    """M07 as the cost model reads it (see tests/test_costs.py for the readings rejected).
+def business_case_figures(inputs: BusinessCaseInputs) -> dict[str, float]:
+    """The yearly savings and net gain (million DKK) the cost model computes from the inputs.
 
-    48 full-year persons saved a year at the graduate rate, of which the municipality pays
-    75 % (graduates past week 26: 70 % in weeks 27-52, 80 % from week 53), against 10 m DKK
-    over two years. Values in million DKK a year.
+    The saving is ``full_year_persons_saved_per_year`` at the benefit rate of a full year, of
+    which the municipality pays ``municipal_share``, against the investment spread over its
+    years.
     """
     from acsim.costs.business import business_case
     from acsim.costs.rates import default_rates
 
     rates = default_rates()
-    year = 52 * rates.value("dagpenge_max_week", date(2020, 6, 1))
-    grad_year = rates.value("graduate_rate_share", date(2020, 6, 1)) * year
-    bc = business_case(extra_spending_per_year=10e6 / 2, full_year_persons_saved_per_year=48,
-                       benefit_per_full_year_person=grad_year, municipal_share=0.75,
-                       horizon_years=2)
-    return {"odense_savings_mdkk": bc.savings_municipality_per_year / 1e6,
-            "odense_net_mdkk": bc.net_municipality_per_year / 1e6}
+    year = 52 * rates.value("dagpenge_max_week", inputs.rates_on)
+    benefit = {"graduate": rates.value("graduate_rate_share", inputs.rates_on) * year}
+    bc = business_case(
+        extra_spending_per_year=inputs.investment_dkk / inputs.investment_years,
+        full_year_persons_saved_per_year=inputs.full_year_persons_saved_per_year,
+        benefit_per_full_year_person=benefit[inputs.benefit],
+        municipal_share=inputs.municipal_share, horizon_years=inputs.investment_years)
+    return {"savings_mdkk": bc.savings_municipality_per_year / 1e6,
+            "net_mdkk": bc.net_municipality_per_year / 1e6}
+
+
+def odense_business_case() -> dict[str, float]:
+    """M07 as the cost model reads it, from the record's published inputs.
+
+    See ``[records.business_case]`` of M07 in acsim/data/evidence.toml for the inputs and their
+    reading, and tests/test_costs.py for the readings rejected. Values in million DKK a year.
+    """
+    inputs = record("M07").business_case
+    assert inputs is not None  # the record validates it: M07 has accounting checks
+    return {f"odense_{k}": v for k, v in business_case_figures(inputs).items()}
+
+
+# -- the registry of check kinds ----------------------------------------------------------------
+@dataclass(frozen=True)
+class _Context:
+    """What every kind of check is simulated with."""
+
+    effects: Effects
+    scale: float
+    seed: int | None
+    municipal_seed: int
+    workers: int
+
+
+def _eval_trials(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
+    return _trial_values(checks, ctx.effects, ctx.scale, ctx.seed, ctx.workers)
+
+
+def _eval_municipal(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
+    return _municipal_values(checks, ctx.effects, ctx.municipal_seed, ctx.workers)
+
+
+def _eval_accounting(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
+    values = odense_business_case()
+    return {id(c): CheckResult(values[c.metric], math.nan, math.nan) for c in checks}
+
+
+def _eval_parameters(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
+    return {id(c): CheckResult(parameter_value(ctx.effects, c.metric), math.nan, math.nan)
+            for c in checks}
+
+
+@dataclass(frozen=True)
+class Source:
+    """How one kind of check (:attr:`Check.kind`) is named and simulated.
+
+    Attributes:
+        label: The check's name in validation.csv.
+        evaluate: Simulates all checks of the kind at once; results keyed by ``id(check)``.
+
+    """
+
+    label: Callable[[Check], str]
+    evaluate: Callable[[list[Check], _Context], dict[int, CheckResult]]
+
+
+#: The kinds of check, keyed on :attr:`Check.kind`.
+SOURCES: dict[str, Source] = {
+    "trial": Source(_trial_label, _eval_trials),
+    "municipal": Source(_municipal_label, _eval_municipal),
+    "accounting": Source(_kind_label, _eval_accounting),
+    "parameter": Source(_kind_label, _eval_parameters),
+}
 
 
 # -- all checks ---------------------------------------------------------------------------------
@@ -245,23 +331,13 @@ def evaluate_checks(
 
     """
     effects = effects or default_effects()
-    checks = list(checks)
-
-    out: dict[int, CheckResult] = {}
-    trial_checks = [c for c in checks if c.kind == "trial"]
-    if trial_checks:
-        out.update(_trial_values(trial_checks, effects, scale, seed, workers))
-    municipal = [c for c in checks if c.kind == "municipal"]
-    if municipal:
-        out.update(_municipal_values(municipal, effects, municipal_seed, workers))
-    accounting = [c for c in checks if c.kind == "accounting"]
-    if accounting:
-        values = odense_business_case()
-        for c in accounting:
-            out[id(c)] = CheckResult(values[c.metric], math.nan, math.nan)
+    context = _Context(effects, scale, seed, municipal_seed, workers)
+    by_kind: dict[str, list[Check]] = {}
     for c in checks:
-        if c.kind == "parameter":
-            out[id(c)] = CheckResult(parameter_value(effects, c.metric), math.nan, math.nan)
+        by_kind.setdefault(c.kind, []).append(c)
+    out: dict[int, CheckResult] = {}
+    for kind, group in by_kind.items():
+        out.update(SOURCES[kind].evaluate(group, context))
     return out
 
 
@@ -298,7 +374,7 @@ def validate(
             "published": c.published if c.published is not None else math.nan,
             "simulated": res.simulated, "ci_low": res.ci_low, "ci_high": res.ci_high,
             "tolerance_low": c.tolerance_low, "tolerance_high": c.tolerance_high,
-            "passed": c.passes(res.simulated),
+            "passed": check_passes(c, res.simulated),
         })
     return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
 
