@@ -301,8 +301,11 @@ class JobCentre:
         timeout = env.timeout
         n_events = 0
         while True:
-            job.update(spell.k_job, now)
-            other.update(spell.k_other, now)
+            # (the comparisons save a call on the hot path when no multiplier changed)
+            if spell.k_job != job.k:
+                job.update(spell.k_job, now)
+            if spell.k_other != other.k:
+                other.update(spell.k_other, now)
             limit = agenda[0][0] if agenda else INF
             if stop < limit:
                 limit = stop
