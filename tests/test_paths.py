@@ -54,3 +54,19 @@ def test_assign_sets_merges_and_names_the_bad_key():
         paths.assign(data, "l[7].v", 1, "f.toml")
     with pytest.raises(ScenarioError, match="malformed"):
         paths.assign(data, "a..b", 1, "f.toml")
+
+
+def test_values_inside_specs_by_path_group_values_and_indices():
+    from acsim.spec.scenario import Effects
+
+    e = Effects()
+    lift = dict(e.meetings.lift_hr)
+    assert paths.value_at(e, "meetings.lift_hr[female+under30]") == lift["female+under30"]
+    assert paths.value_at(e, "meetings.lift_hr[male]") == lift["default"]  # no such group
+    assert paths.value_at(e, "caseworkers.similarity_hr[2]") == e.caseworkers.similarity_hr[2]
+    f = paths.with_value(e, "meetings.lift_hr[male]", 1.7)
+    assert dict(f.meetings.lift_hr)["male"] == 1.7 and paths.value_at(f, "meetings.persist") == (
+        e.meetings.persist)
+    g = paths.with_value(e, "caseworkers.similarity_hr[0]", 0.9)
+    assert g.caseworkers.similarity_hr[0] == 0.9
+    assert paths.with_value(e, "meetings.persist", 0.2).meetings.persist == 0.2

@@ -37,6 +37,8 @@ from acsim.evidence.levels import LevelFit, StockFit
 from acsim.evidence.plan import LevelStage, Parameter, Stage, default_plan
 from acsim.evidence.records import EvidenceRecord, load_evidence
 from acsim.evidence.validation import check_label, evaluate_checks, parameter_value
+from acsim.experiments.backends import map_ordered
+from acsim.spec import paths
 from acsim.spec.scenario import EFFECTS_FILE, Effects
 
 __all__ = [
@@ -54,27 +56,8 @@ __all__ = [
 
 
 def set_parameter(effects: Effects, path: str, value: float) -> Effects:
-    """A copy of ``effects`` with one parameter set (see :func:`parameter_value` for paths)."""
-    data = effects.model_dump(mode="python")
-    key = None
-    if path.endswith("]"):
-        path, key = path[:-1].split("[", 1)
-    parts = path.split(".")
-    node = data
-    for part in parts[:-1]:
-        node = node[part]
-    last = parts[-1]
-    if key is None:
-        node[last] = value
-    elif key.isdigit():
-        seq = list(node[last])
-        seq[int(key)] = value
-        node[last] = tuple(seq)
-    else:
-        table = dict(node[last])
-        table[key] = value
-        node[last] = table
-    return Effects.model_validate(data)
+    """A copy of ``effects`` with one parameter set (paths as :func:`acsim.spec.paths.value_at`)."""
+    return paths.with_value(effects, path, value)
 
 
 @dataclass
@@ -350,10 +333,10 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1, write: bo
 
     """
     from acsim.evidence.levels import write_level, write_stock_fit
-    from acsim.evidence.validation import SCENARIOS_DIR, pool_map
+    from acsim.evidence.validation import SCENARIOS_DIR
 
     stages = default_plan().level_stages if stages is None else stages
-    fits = pool_map(_fit_city, [(st, effects, seed) for st in stages], workers)
+    fits = map_ordered(_fit_city, [((st, effects, seed),) for st in stages], workers)
     out = {st.city: fit for st, fit in zip(stages, fits, strict=True)}
     if write:
         for city, fit in out.items():

@@ -24,12 +24,12 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, model_validator
 
 from acsim.analysis.trial_metrics import parse_metric
 from acsim.data import DATA_DIR, SCENARIOS_DIR
 from acsim.exceptions import ScenarioError
-from acsim.spec.base import Spec, raise_scenario_error, read_toml
+from acsim.spec.base import Spec, read_toml, validate
 
 __all__ = [
     "DESIGN_WEIGHTS",
@@ -260,14 +260,7 @@ def load_evidence(
     seen: set[str] = set()
     for i, item in enumerate(raw):
         rid = str(item.get("id", f"records[{i}]")) if isinstance(item, dict) else f"records[{i}]"
-        try:
-            rec = EvidenceRecord.model_validate(item)
-        except ValidationError as exc:
-            try:
-                raise_scenario_error(exc, source, EvidenceRecord)
-            except ScenarioError as err:
-                key = f"{rid}.{err.key}" if err.key else rid
-                raise ScenarioError(source, key, err.problem) from None
+        rec = validate(EvidenceRecord, item, source, prefix=rid)
         if rec.id in seen:
             raise ScenarioError(source, f"{rec.id}.id", "id appears more than once")
         seen.add(rec.id)

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 import simpy
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from acsim.analysis.trial_metrics import Metric, estimate, parse_metric, person_outcomes
 from acsim.data import SCENARIOS_DIR
@@ -31,7 +31,7 @@ from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.model.engine import JobCentre, run_paused_gc
 from acsim.model.population import draw_population
 from acsim.model.rng import Stream, StreamSet, root_entropy
-from acsim.spec.base import Spec, raise_scenario_error, read_toml
+from acsim.spec.base import Spec, read_toml, validate
 from acsim.spec.scenario import Effects, Scenario, load_scenario
 
 if TYPE_CHECKING:
@@ -128,14 +128,7 @@ class Trial:
                                 "trial)")
         if "trial" not in data:
             raise ScenarioError(source, "trial", "required table is missing")
-        try:
-            try:
-                spec = TrialSpec.model_validate(dict(data["trial"]))
-            except ValidationError as exc:
-                raise_scenario_error(exc, source, TrialSpec)
-        except ScenarioError as err:
-            key = f"trial.{err.key}" if err.key else "trial"
-            raise ScenarioError(source, key, err.problem) from None
+        spec = validate(TrialSpec, dict(data["trial"]), source, prefix="trial")
         base = dict(data.get("base", {}))
         if "scenario" in base:
             raise ScenarioError(source, "base.scenario", "a trial sets its own run window; "

@@ -20,10 +20,8 @@ says (:mod:`acsim.evidence.checks`).
 from __future__ import annotations
 
 import math
-import multiprocessing
 import warnings
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pandas as pd
@@ -40,6 +38,8 @@ from acsim.evidence.records import (
 )
 from acsim.evidence.targets import STOCK_BANDS
 from acsim.exceptions import UncalibratedWarning
+from acsim.experiments.backends import map_ordered
+from acsim.spec import paths
 from acsim.spec.scenario import Effects, Scenario, default_effects, load_scenario
 
 __all__ = [
@@ -91,23 +91,12 @@ def check_label(check: Check) -> str:
 
 
 def parameter_value(effects: Effects, path: str) -> float:
-    """A numeric effect parameter by dotted path.
+    """A numeric effect parameter by key path (:func:`acsim.spec.paths.value_at`).
 
     Paths look like ``caseworkers.effectiveness_sd``, ``meetings.lift_hr[female+under30]`` (a
     group value; the default where the group has none) or ``caseworkers.similarity_hr[2]``.
     """
-    node: object = effects
-    key = None
-    if path.endswith("]"):
-        path, key = path[:-1].split("[", 1)
-    for part in path.split("."):
-        node = getattr(node, part)
-    if key is None:
-        return float(node)  # type: ignore[arg-type]
-    if key.isdigit():
-        return float(node[int(key)])  # type: ignore[index]
-    table = dict(node)  # type: ignore[arg-type]
-    return float(table.get(key, table["default"]))
+    return paths.value_at(effects, path)
 
 
 # -- trial checks -------------------------------------------------------------------------------
@@ -127,14 +116,6 @@ def run_trial_job(job: TrialJob) -> pd.DataFrame:
                          metrics=metrics, arms=arms).table
 
 
-def pool_map(fn, jobs: list, workers: int) -> list:
-    if workers <= 1 or len(jobs) <= 1:
-        return [fn(j) for j in jobs]
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs)), mp_context=ctx) as pool:
-        return list(pool.map(fn, jobs))
-
-
 def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int | None,
                   workers: int) -> dict[int, CheckResult]:
     by_trial: dict[str, tuple[set[str], set[str]]] = {}
@@ -145,7 +126,8 @@ def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int
     names = sorted(by_trial)
     jobs = [(str(trials_dir() / f"{t}.toml"), scale, seed, effects,
              tuple(sorted(by_trial[t][0])), tuple(sorted(by_trial[t][1]))) for t in names]
-    tables = dict(zip(names, pool_map(run_trial_job, jobs, workers), strict=True))
+    tables = dict(zip(names, map_ordered(run_trial_job, [(j,) for j in jobs], workers),
+                      strict=True))
     out = {}
     for c in checks:
         table = tables[c.trial]
@@ -214,7 +196,7 @@ def _municipal_values(checks: list[Check], effects: Effects, seed: int,
                 cities[city] = cities.get(city, False) or c.metric in STOCK_BANDS
     names = sorted(cities)
     jobs = [(city, effects, seed, cities[city]) for city in names]
-    stats = dict(zip(names, pool_map(_city_job, jobs, workers), strict=True))
+    stats = dict(zip(names, map_ordered(_city_job, [(j,) for j in jobs], workers), strict=True))
     out = {}
     for c in checks:
         v = stats[c.scenario][c.metric]

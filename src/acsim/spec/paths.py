@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from acsim.exceptions import ScenarioError
 
-__all__ = ["Part", "assign", "format_path", "from_loc", "get", "parse"]
+__all__ = [
+    "Part", "assign", "format_path", "from_loc", "get", "parse", "value_at", "with_value",
+]
 
 Part = str | int
+M = TypeVar("M")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _TOKEN = re.compile(r"\.?([^.\[\]]+)|\[([^\[\]]*)\]")
 
@@ -131,3 +134,53 @@ def assign(data: dict[str, Any], path: str, value: Any, source: str) -> None:
     else:
         _child(node, last, format_path(parts), source)
         node[last] = value
+
+
+def _step(node: Any, part: Part) -> Any:
+    """One step into a spec value: a field, a sequence index, or a group value's selector."""
+    if isinstance(part, int):
+        return node[part]
+    if isinstance(node, Mapping):
+        return node[part] if part in node else node["default"]
+    if isinstance(node, (list, tuple)):  # a group value: ((selector, value), ...)
+        table = dict(node)
+        return table.get(part, table["default"])
+    return getattr(node, part)
+
+
+def value_at(spec: Any, path: str) -> float:
+    """A number inside a spec by key path, e.g. ``meetings.lift_hr[female+under30]``.
+
+    A group value's selector gives its value, or the group value's default where it has none;
+    an index gives a sequence element (``caseworkers.similarity_hr[2]``).
+    """
+    node = spec
+    for part in parse(path):
+        node = _step(node, part)
+    return float(node)
+
+
+def with_value(spec: M, path: str, value: Any) -> M:
+    """A copy of a spec with the value at ``path`` replaced (validated again).
+
+    A selector of a group value sets (or adds) that group's value; an index replaces one
+    element of a sequence.
+    """
+    parts = parse(path)
+    data = spec.model_dump(mode="python")
+    node: Any = data
+    for part in parts[:-2]:
+        node = node[part]
+    *_, parent_key, last = (None, *parts) if len(parts) == 1 else parts[-2:]
+    holder = node if parent_key is None else node[parent_key]
+    if isinstance(last, int):
+        seq = list(holder)
+        seq[last] = value
+        node[parent_key] = tuple(seq)
+    elif isinstance(holder, dict) and (last in holder or parent_key is None):
+        holder[last] = value
+    else:  # a group value
+        table = dict(holder)
+        table[last] = value
+        node[parent_key] = table
+    return type(spec).model_validate(data)
