@@ -81,7 +81,8 @@ METRICS: tuple[MetricInfo, ...] = (
     MetricInfo("survival_<w>", "share of spells not yet ended w weeks after they began, by "
                "Kaplan-Meier over the analysed spells", "share", _RUN),
     MetricInfo("full_year_persons", "full-year persons on benefit a year over the analysis "
-               "window (every spell, proportional to the weeks on benefit)", "persons", _RUN),
+               "window (benefit weeks of every spell; subsidised weeks, from the record, are not)",
+               "persons", _RUN),
     MetricInfo("share_exit_job", "share of analysed spells that ended in a job or a hire",
                "share", _RUN),
     MetricInfo("meetings_per_spell", "mean meetings held per analysed spell", "meetings", _RUN),

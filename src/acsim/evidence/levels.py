@@ -80,7 +80,7 @@ def simulated_mean_duration(scenario: Scenario, seed: int, replications: int = 1
         centre.run()
         end = centre.end
         for rec in centre.records:
-            # (.., entry_week, exit_week, exit_reason, ..): see engine.SPELL_FIELDS
+            # (.., entry_week, exit_week, exit_reason, ..): see acsim.model.recorder.SPELL_CORE
             if rec[4] != "censored" and rec[3] >= end - 52.0:
                 total += rec[3] - rec[2]
                 n += 1
