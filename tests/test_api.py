@@ -80,3 +80,27 @@ def test_write_level_keeps_the_rest_of_the_file(tmp_path):
     assert "caseworkers = 7  # keep me" in out
     assert out.count("# CALIBRATED") == 1 and "\nlevel = 0.5\n" in out
     assert load_scenario(src).hazard.level == 0.5
+
+
+def test_a_partial_effects_table_overrides_only_its_keys(tmp_path):
+    from acsim.evidence.trials import load_trial
+    from acsim.spec.scenario import default_effects
+
+    calibrated = default_effects()
+    text = open("scenarios/aarhus.toml").read()
+    path = tmp_path / "partial.toml"
+    path.write_text(text + "\n[effects.caseworkers]\neffectiveness_sd = 0.3\n")
+    sc = load_scenario(path)
+    assert sc.effects.caseworkers.effectiveness_sd == 0.3
+    assert sc.effects.caseworkers.employer_contact_hr == calibrated.caseworkers.employer_contact_hr
+    assert sc.effects.meetings == calibrated.meetings and sc.effects.calibrated
+    # the same change through --set gives the same scenario
+    assert sc == load_scenario("scenarios/aarhus.toml").with_changes(
+        {"effects.caseworkers.effectiveness_sd": 0.3})
+    # a trial file with a partial [base.effects.caseworkers] keeps every other calibrated effect
+    trial = load_trial("scenarios/trials/T07.toml")
+    for arm in trial.scenarios(n=100).values():
+        assert arm.effects.meetings == calibrated.meetings
+        assert arm.effects.activation == calibrated.activation
+        assert arm.effects == trial.scenarios(n=100, effects=calibrated)[arm.name.split(":")[1]
+                                                                        ].effects

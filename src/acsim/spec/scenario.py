@@ -128,6 +128,16 @@ class Scenario(Spec):
     provider: ProviderSpec = ProviderSpec()
     effects: Effects = Field(default_factory=default_effects)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _effects_over_the_defaults(cls, data: Any) -> Any:
+        """A partial ``[effects]`` table overrides only its own keys of the default effects."""
+        if isinstance(data, Mapping) and isinstance(data.get("effects"), Mapping):
+            data = dict(data)
+            data["effects"] = _merge(default_effects().model_dump(mode="python"),
+                                     data["effects"])
+        return data
+
     @model_validator(mode="after")
     def _tracks_exist(self) -> Scenario:
         names = set(self.screening.track_names)
@@ -182,6 +192,17 @@ class Scenario(Spec):
         for key, value in changes.items():
             paths.assign(data, str(key), value, source)
         return Scenario.from_dict(data, source=source)
+
+
+def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with ``over`` laid on top, table by table (any other value is replaced)."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
 
 
 def parse_override(text: str) -> tuple[str, Any]:
