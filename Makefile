@@ -23,8 +23,9 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/acsim compare scenarios/copenhagen.toml scenarios/aarhus.toml --replications 4 --seed 2020 --out results/
 
-## Set up with dev extras and run the test suite.
+## Set up with dev extras, lint, and run the test suite.
 test: $(DEVSTAMP)
+	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/python -m pytest -q
 
 lint: $(DEVSTAMP)
