@@ -1,5 +1,7 @@
 """Result store: atomic per-replication writes, resume after interruption, cache; precision."""
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -76,3 +78,34 @@ def test_summaries_without_keeping_spells_in_memory(tmp_path):
     spells, _, _, episodes = ResultStore(tmp_path).load(sc, 4, 1)
     assert set(episodes) == {"meetings", "programmes", "jobs"}
     assert len(spells) == (kept.spells["replication"] == 1).sum()
+
+
+def test_a_change_of_version_code_rates_or_effects_invalidates_the_store(tmp_path, monkeypatch):
+    import acsim
+    from acsim.experiments import manifest
+
+    sc = Scenario().with_changes(SMALL)
+    first = run(sc, replications=1, seed=7, workers=1, progress=False, store=tmp_path)
+    assert first.simulated_replications == 1
+    store = ResultStore(tmp_path)
+    name = store.run_dir(sc, 7).name
+    key = manifest.result_key(sc)
+    assert name.startswith(f"{sc.digest[:16]}-seed7-v{key['acsim_version']}-code")
+    stored = json.loads((store.run_dir(sc, 7) / "manifest.json").read_text())
+    assert {k: stored[k] for k in key} == key and stored["store_key"] == name
+    # Unchanged: served from the store.
+    again = run(sc, replications=1, seed=7, workers=1, progress=False, store=tmp_path)
+    assert again.simulated_replications == 0
+    pd.testing.assert_frame_equal(again.spells, first.spells, check_exact=True)
+    # The effect parameters are part of the scenario digest.
+    effects = sc.with_changes({"effects.meetings.persist": 0.9})
+    assert effects.digest != sc.digest and store.completed(effects, 7) == []
+    changes = [(manifest, "code_hash", lambda: "c0de" * 16),
+               (manifest, "rates_hash", lambda: "5a7e" * 16),
+               (acsim, "__version__", "99.0.0+local")]
+    for target, attr, value in changes:
+        with monkeypatch.context() as m:
+            m.setattr(target, attr, value)
+            assert store.completed(sc, 7) == [], attr
+            assert store.run_dir(sc, 7).name != name
+    assert store.completed(sc, 7) == [0]

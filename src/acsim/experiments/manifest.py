@@ -2,6 +2,12 @@
 
 One format for every place that writes one (``acsim run --out``, ``acsim compare --out``, the
 result store): :func:`run_manifest` builds it, :func:`write_manifest` writes it atomically.
+
+What a replication's result depends on, besides the scenario (whose digest covers its effect
+parameters) and the seed, is named by :func:`result_key`: the acsim version, :func:`code_hash`
+(the source of the modules that compute results) and :func:`rates_hash` (the rates costs are
+taken from). The result store keys its entries by all of them, so a cached replication is
+never served after any of them changed.
 """
 
 from __future__ import annotations
@@ -12,13 +18,19 @@ import os
 import platform
 import subprocess
 import time
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from acsim.spec.scenario import Scenario
 
-__all__ = ["git_commit", "run_manifest", "write_manifest"]
+__all__ = ["MODEL_SOURCES", "code_hash", "git_commit", "rates_hash", "result_key",
+           "run_manifest", "write_manifest"]
+
+#: The parts of the acsim package whose source affects results, relative to the package:
+#: every ``.py`` file under these directories, and these files.
+MODEL_SOURCES = ("model", "policies", "spec", "costs", "analysis", "experiments/run.py")
 
 
 def git_commit() -> str | None:
@@ -31,20 +43,68 @@ def git_commit() -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def run_manifest(scenario: Scenario, seed: int, /, **fields: Any) -> dict[str, Any]:
-    """The manifest of running ``scenario`` from ``seed``, with the caller's ``fields``.
+@cache
+def code_hash() -> str:
+    """SHA-256 of the source of the modules that compute results (:data:`MODEL_SOURCES`).
 
-    Always: acsim version, git commit, Python version, the scenario's name and hash, the hash
-    of its effect parameters, whether they are calibrated, the seed and the time written.
+    Computed once per process from the files on disk: each file's path relative to the package
+    and its bytes, in path order. An edit to any of them, even uncommitted, changes the hash.
+    """
+    package = Path(__file__).resolve().parent.parent
+    files: list[Path] = []
+    for part in MODEL_SOURCES:
+        path = package / part
+        files.extend(sorted(path.rglob("*.py")) if path.is_dir() else [path])
+    h = hashlib.sha256()
+    for path in sorted(files, key=lambda p: p.relative_to(package).as_posix()):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0")
+        h.update(path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def rates_hash() -> str:
+    """SHA-256 of the rates costs are taken from (:func:`acsim.costs.rates.default_rates`).
+
+    Taken over the validated content (canonical JSON), so it changes with any value or date of
+    the rates file and not with its comments.
+    """
+    from acsim.costs.rates import default_rates
+
+    return hashlib.sha256(default_rates().model_dump_json().encode()).hexdigest()
+
+
+def result_key(scenario: Scenario) -> dict[str, str]:
+    """Everything a replication's result depends on besides the seed, as named hashes.
+
+    Args:
+        scenario: The scenario; its digest covers its effect parameters.
+
+    Returns:
+        ``scenario_hash``, ``acsim_version``, ``code_hash`` and ``rates_hash``.
+
     """
     from acsim import __version__
 
+    return {"scenario_hash": scenario.digest, "acsim_version": __version__,
+            "code_hash": code_hash(), "rates_hash": rates_hash()}
+
+
+def run_manifest(scenario: Scenario, seed: int, /, **fields: Any) -> dict[str, Any]:
+    """The manifest of running ``scenario`` from ``seed``, with the caller's ``fields``.
+
+    Always: acsim version, git commit, the hashes of the model code and of the rates
+    (:func:`result_key`), Python version, the scenario's name and hash, the hash of its effect
+    parameters, whether they are calibrated, the seed and the time written.
+    """
+    key = result_key(scenario)
     return {
-        "acsim_version": __version__,
+        "acsim_version": key["acsim_version"],
         "git_commit": git_commit(),
+        "code_hash": key["code_hash"],
+        "rates_hash": key["rates_hash"],
         "python": platform.python_version(),
         "scenario_name": scenario.name,
-        "scenario_hash": scenario.digest,
+        "scenario_hash": key["scenario_hash"],
         "parameter_hash": hashlib.sha256(scenario.effects.model_dump_json().encode()).hexdigest(),
         "effects_calibrated": scenario.effects.calibrated,
         "seed": seed,

@@ -1,9 +1,9 @@
-"""Result store: completed replications on disk, keyed by scenario, parameters and seed.
+"""Result store: completed replications on disk, keyed by scenario, seed, code and rates.
 
-Layout under the store root, one directory per (scenario hash, seed)::
+Layout under the store root, one directory per key::
 
-    <root>/<scenario digest[:16]>-seed<seed>/
-        manifest.json                       what was run, by whom, how long
+    <root>/<scenario digest[:16]>-seed<seed>-v<version>-code<hash[:12]>-rates<hash[:12]>/
+        manifest.json                       what was run (the key's full hashes), how long
         spells/replication=00003.parquet    one file per completed replication
         metrics/replication=00003.json      its metrics
         weekly/replication=00003.parquet    its weekly caseworker series
@@ -13,19 +13,24 @@ Layout under the store root, one directory per (scenario hash, seed)::
 
 Every file is written to a temporary name and renamed into place, so a replication is either
 wholly there or not at all: an interrupted run resumes where it stopped, and a repeated run
-with the same inputs is served from the store. The effect parameters are part of the scenario,
-so the scenario digest is also the parameter hash.
+with the same inputs is served from the store.
+
+The key (:func:`acsim.experiments.manifest.result_key`) is everything a result depends on: the
+scenario digest (which covers the effect parameters), the seed, the acsim version, the hash of
+the model code and the hash of the rates. After a change of any of them a run finds no entry
+and simulates; the old entries stay on disk, untouched, until removed by hand.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pandas as pd
 
-from acsim.experiments.manifest import run_manifest, write_manifest
+from acsim.experiments.manifest import result_key, run_manifest, write_manifest
 from acsim.spec.scenario import Scenario
 
 __all__ = ["EPISODE_TABLES", "ResultStore"]
@@ -51,9 +56,17 @@ class ResultStore:
     def __init__(self, root: str | Path) -> None:
         self.root = Path(root)
 
+    @staticmethod
+    def key_name(scenario: Scenario, seed: int) -> str:
+        """The directory name of (scenario, seed) under the current code, version and rates."""
+        key = result_key(scenario)
+        version = re.sub(r"[^A-Za-z0-9._]", "_", key["acsim_version"])
+        return (f"{key['scenario_hash'][:16]}-seed{seed}-v{version}-code{key['code_hash'][:12]}"
+                f"-rates{key['rates_hash'][:12]}")
+
     def run_dir(self, scenario: Scenario, seed: int) -> Path:
-        """Directory of one (scenario, seed)."""
-        return self.root / f"{scenario.digest[:16]}-seed{seed}"
+        """Directory of one (scenario, seed) under the current code, version and rates."""
+        return self.root / self.key_name(scenario, seed)
 
     @staticmethod
     def _name(replication: int) -> str:
@@ -98,6 +111,6 @@ class ResultStore:
         """Write the manifest of (scenario, seed) (:mod:`acsim.experiments.manifest`)."""
         d = self.run_dir(scenario, seed)
         d.mkdir(parents=True, exist_ok=True)
-        manifest = run_manifest(scenario, seed,
+        manifest = run_manifest(scenario, seed, store_key=d.name,
                                 replications_stored=self.completed(scenario, seed), **fields)
         return write_manifest(d / "manifest.json", manifest)
