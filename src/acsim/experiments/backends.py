@@ -4,12 +4,27 @@ Every backend calls the same function on the same arguments; a task's result nev
 the backend, the number of workers or the order tasks finish in (every random stream derives
 from the task's own seed and index). :func:`completed` yields results as they finish;
 :func:`map_ordered` returns them in the order of the tasks.
+
+The local process pool never outlives its parent, and never makes it wait:
+
+- Each worker dies with the process that started it (:func:`_watch_parent`: on Linux the
+  kernel sends it SIGKILL when the parent dies, elsewhere a watchdog thread polls the parent's
+  pid), so a parent killed outright (SIGKILL, the OOM killer) leaves no worker asleep holding
+  its stdout. The pool's resource tracker exits once the last worker has.
+- Workers ignore SIGINT: a Ctrl-C reaches the parent only, which stops at once. When the
+  consumer of :func:`completed` stops early (an exception, a KeyboardInterrupt, closing the
+  generator) pending tasks are cancelled and running workers terminated (:func:`_stop`),
+  instead of waiting for the tasks they are running.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any
@@ -28,6 +43,66 @@ def default_workers() -> int:
         return len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not on Linux
         return os.cpu_count() or 1
+
+
+#: Linux ``prctl`` option: the signal a process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+#: Seconds between two looks at the parent's pid where the kernel cannot watch it.
+_WATCH_INTERVAL = 0.5
+#: Seconds a terminated worker is given to exit before it is killed.
+_TERMINATE_GRACE = 1.0
+
+
+def _die_with_parent_linux() -> bool:
+    """Ask the kernel to SIGKILL this process when its parent dies; False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0) == 0
+    except (OSError, AttributeError):  # pragma: no cover - no libc prctl
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    """Initializer of each pool worker: die with the parent, leave Ctrl-C to it.
+
+    Args:
+        parent: Pid of the process that started the pool.
+
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    watched = _die_with_parent_linux()
+    if os.getppid() != parent:  # the parent died before the kernel watched it
+        os._exit(1)
+    if watched:
+        return
+
+    def poll() -> None:  # pragma: no cover - where prctl is unavailable
+        while os.getppid() == parent:
+            time.sleep(_WATCH_INTERVAL)
+        os._exit(1)
+
+    threading.Thread(target=poll, name="acsim-parent-watch", daemon=True).start()
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """Cancel a pool's pending tasks and terminate its workers now (not after their tasks)."""
+    # The executor drops its table of processes on shutdown: take them first. (Python 3.14
+    # has ProcessPoolExecutor.terminate_workers for this.)
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    deadline = time.monotonic() + _TERMINATE_GRACE
+    for p in processes:
+        p.join(max(0.0, deadline - time.monotonic()))
+        if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
+            p.kill()
+            p.join(_TERMINATE_GRACE)
 
 
 def _dask_client(scheduler: str | None, workers: int):
@@ -86,16 +161,20 @@ def completed(
             yield i, fn(*args)
         return
     # "spawn" is safe from notebooks and threads; results do not depend on the worker.
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks)), mp_context=ctx) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
+                               mp_context=mp.get_context("spawn"),
+                               initializer=_watch_parent, initargs=(os.getpid(),))
+    finished = False
+    try:
         futures = {pool.submit(fn, *args): i for i, args in enumerate(tasks)}
-        try:
-            for fut in as_completed(futures):
-                yield futures[fut], fut.result()
-        except BaseException:
-            for fut in futures:
-                fut.cancel()
-            raise
+        for fut in as_completed(futures):
+            yield futures[fut], fut.result()
+        finished = True
+    finally:
+        if finished:
+            pool.shutdown(wait=True)
+        else:  # stopped early: drop the work still running rather than wait for it
+            _stop(pool)
 
 
 def map_ordered(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], workers: int = 1,

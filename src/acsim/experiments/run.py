@@ -166,11 +166,16 @@ def _replications(
     """Yield ``(index, spells, metrics)`` as replications complete (any order).
 
     Every backend (:mod:`acsim.experiments.backends`) runs the same function on the same
-    ``(seed, replication)``, so results are identical.
+    ``(seed, replication)``, so results are identical. Closing this generator early stops the
+    backend's work at once (pending replications are cancelled, running ones terminated).
     """
     tasks = [(scenario, root, r) for r in indices]
-    for i, (spells, m) in completed(run_replication, tasks, workers, backend, scheduler):
-        yield indices[i], spells, m
+    done = completed(run_replication, tasks, workers, backend, scheduler)
+    try:
+        for i, (spells, m) in done:
+            yield indices[i], spells, m
+    finally:
+        done.close()
 
 
 def _precise(rows: list[dict], metric: str, precision: float) -> bool:
@@ -199,6 +204,11 @@ def run(
     keep_spells: bool = True,
 ) -> RunResult:
     """Run a scenario.
+
+    A KeyboardInterrupt (Ctrl-C) stops the run at once: replications not yet started are
+    cancelled and running ones terminated, the completed ones are kept (each was written to
+    ``store`` as it completed) and the result has ``interrupted`` set. With none completed the
+    KeyboardInterrupt propagates.
 
     Args:
         scenario: The scenario.
@@ -286,14 +296,17 @@ def run(
             for r in [r for r in batch if r in cached]:
                 take(r, *store.load(scenario, root, r))  # type: ignore[union-attr]
             todo = [r for r in batch if r not in cached]
-            for r, spells, m in _replications(scenario, root, todo, n_workers, backend,
-                                              scheduler):
-                weekly = m.pop("_weekly", None)
-                eps = m.pop("_episodes", None)
-                if store is not None:
-                    store.save(scenario, root, r, spells, m, weekly, eps)
-                simulated += 1
-                take(r, spells, m, weekly, eps)
+            reps = _replications(scenario, root, todo, n_workers, backend, scheduler)
+            try:
+                for r, spells, m in reps:
+                    weekly = m.pop("_weekly", None)
+                    eps = m.pop("_episodes", None)
+                    if store is not None:  # as each completes: an interruption keeps it
+                        store.save(scenario, root, r, spells, m, weekly, eps)
+                    simulated += 1
+                    take(r, spells, m, weekly, eps)
+            finally:  # on an interruption: stop the workers now, not after their replications
+                reps.close()
             if precision is None or target >= max_replications:
                 break
             if _precise(list(rows.values()), metric, precision):
