@@ -37,7 +37,7 @@ from pydantic import (
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
-from acsim.spec.base import Spec, read_toml, validate
+from acsim.spec.base import Bool, Float, Spec, read_toml, validate
 
 __all__ = [
     "DERIVATIONS",
@@ -68,7 +68,7 @@ class _Dated(Spec):
 
     valid_from: date
     source: str = Field(min_length=1)
-    derived: bool
+    derived: Bool
     derivation: str = ""
     note: str = ""
 
@@ -82,7 +82,7 @@ class _Dated(Spec):
 class Value(_Dated):
     """One dated number."""
 
-    value: float
+    value: Float
 
     _check_value = field_validator("value")(_finite)
 
@@ -90,8 +90,8 @@ class Value(_Dated):
 class Bracket(Spec):
     """Share that applies from ``from_week`` elapsed weeks of the spell on."""
 
-    from_week: float = Field(ge=0)
-    share: float = Field(ge=0, le=1)
+    from_week: Float = Field(ge=0)
+    share: Float = Field(ge=0, le=1)
 
 
 class ScaleValue(_Dated):

@@ -14,13 +14,16 @@ import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Annotated
 
 import numpy as np
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
-from acsim.spec.base import Spec
+from acsim.spec.base import MAX_WEEK, FieldProblem, Float, Spec
 
-__all__ = ["CovariateSpec", "HazardCurve", "HazardSpec", "PiecewiseHazard"]
+__all__ = [
+    "MAX_LOG_HR", "MAX_RATE", "CovariateSpec", "HazardCurve", "HazardSpec", "PiecewiseHazard",
+]
 
 INF = math.inf
 
@@ -42,7 +45,7 @@ class PiecewiseHazard:
 
     breaks: tuple[float, ...]
     rates: tuple[float, ...]
-    _cum: tuple[float, ...] = field(init=False, repr=False, compare=False)
+    _cum: tuple[Float, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         breaks = tuple(float(b) for b in self.breaks)
@@ -123,18 +126,31 @@ def as_hazard(spec: tuple[Sequence[float], Sequence[float]] | float) -> Piecewis
     return PiecewiseHazard(tuple(breaks), tuple(rates))
 
 
-class HazardCurve(Spec):
-    """A piecewise-constant hazard as written in a scenario: segment starts and weekly rates."""
+#: Largest weekly rate of a hazard curve (a mean time to the event of 0.1 week).
+MAX_RATE = 10.0
 
-    breaks: tuple[float, ...] = (0.0,)
-    rates: tuple[float, ...] = (0.01,)
+#: Largest absolute log hazard ratio of a covariate (a hazard ratio of e^5, about 148).
+MAX_LOG_HR = 5.0
+
+
+class HazardCurve(Spec):
+    """A piecewise-constant hazard as written in a scenario: segment starts and weekly rates.
+
+    Breaks are spell weeks from 0 to :data:`~acsim.spec.base.MAX_WEEK`, at most 520 of them;
+    rates are from 0 to :data:`MAX_RATE` a week.
+    """
+
+    breaks: tuple[Annotated[Float, Field(ge=0, le=MAX_WEEK)], ...] = Field(
+        (0.0,), min_length=1, max_length=520)
+    rates: tuple[Annotated[Float, Field(ge=0, le=MAX_RATE)], ...] = Field(
+        (0.01,), min_length=1, max_length=520)
 
     @model_validator(mode="after")
     def _valid(self) -> HazardCurve:
         try:
             PiecewiseHazard(self.breaks, self.rates)
         except ValueError as exc:
-            raise ValueError(str(exc)) from None
+            raise FieldProblem("breaks", str(exc)) from None
         return self
 
     def build(self, level: float = 1.0) -> PiecewiseHazard:
@@ -146,17 +162,31 @@ class CovariateSpec(Spec):
     """Log hazard ratios of the exit-to-job hazard by jobseeker attributes (``exp(beta x)``).
 
     Reference person: a domestic, experienced man aged 30-49 with a long higher education,
-    average latent risk. Defaults are uncalibrated placeholders.
+    average latent risk. Defaults are uncalibrated placeholders. Every log hazard ratio, the
+    named ones and those by a-kasse and education, is from -:data:`MAX_LOG_HR` to
+    :data:`MAX_LOG_HR` (so ``exp(beta x)`` stays finite: at most about e^60 with the latent
+    risk's tails).
     """
 
-    female: float = Field(0.0, ge=-5, le=5)
-    under30: float = Field(0.05, ge=-5, le=5)
-    age50plus: float = Field(-0.35, ge=-5, le=5)
-    graduate: float = Field(-0.10, ge=-5, le=5)
-    international: float = Field(-0.35, ge=-5, le=5)
-    latent_risk: float = Field(-0.45, ge=-5, le=5, description="per SD of the latent risk")
-    akasse: dict[str, float] = {}
-    education: dict[str, float] = {"low": 0.0, "medium": 0.0, "high": 0.0}
+    female: Float = Field(0.0, ge=-MAX_LOG_HR, le=MAX_LOG_HR)
+    under30: Float = Field(0.05, ge=-MAX_LOG_HR, le=MAX_LOG_HR)
+    age50plus: Float = Field(-0.35, ge=-MAX_LOG_HR, le=MAX_LOG_HR)
+    graduate: Float = Field(-0.10, ge=-MAX_LOG_HR, le=MAX_LOG_HR)
+    international: Float = Field(-0.35, ge=-MAX_LOG_HR, le=MAX_LOG_HR)
+    latent_risk: Float = Field(-0.45, ge=-MAX_LOG_HR, le=MAX_LOG_HR,
+                               description="per SD of the latent risk")
+    akasse: dict[str, Float] = {}
+    education: dict[str, Float] = {"low": 0.0, "medium": 0.0, "high": 0.0}
+
+    @field_validator("akasse", "education")
+    @classmethod
+    def _bounded(cls, table: dict[str, float]) -> dict[str, float]:
+        for k, v in table.items():
+            if not -MAX_LOG_HR <= v <= MAX_LOG_HR:
+                raise FieldProblem(k if k.isidentifier() else f"[{k}]",
+                                   f"a log hazard ratio must be from {-MAX_LOG_HR:g} to "
+                                   f"{MAX_LOG_HR:g}; got {v!r}")
+        return table
 
     def multiplier(self, js: object) -> float:
         """``exp(beta x)`` for a jobseeker."""
@@ -193,7 +223,7 @@ class HazardSpec(Spec):
 
     """
 
-    level: float = Field(1.0, gt=0, le=100)
+    level: Float = Field(1.0, gt=0, le=100)
     job: HazardCurve = HazardCurve(
         breaks=(0.0, 4.0, 13.0, 26.0, 52.0, 78.0),
         rates=(0.020, 0.050, 0.048, 0.036, 0.026, 0.020),
@@ -202,6 +232,6 @@ class HazardSpec(Spec):
     separation: HazardCurve = HazardCurve(
         breaks=(0.0, 13.0, 52.0), rates=(0.012, 0.006, 0.003)
     )
-    benefit_weeks: float = Field(104.0, gt=0, le=520)
-    requalify_weeks: float = Field(52.0, gt=0)
+    benefit_weeks: Float = Field(104.0, gt=0, le=520)
+    requalify_weeks: Float = Field(52.0, gt=0, le=MAX_WEEK)
     covariates: CovariateSpec = CovariateSpec()

@@ -15,10 +15,13 @@ from pydantic import Field, field_validator, model_validator
 from scipy.special import ndtri
 
 from acsim.model.rng import Stream, StreamSet, spawn_generator
-from acsim.spec.base import Spec
+from acsim.spec.base import MAX_WEEK, FieldProblem, Float, Int, Spec
 
 __all__ = [
     "AKASSER",
+    "MAX_JOBSEEKERS",
+    "MAX_PROFILE_VALUE",
+    "MIN_JOBSEEKERS",
     "Jobseeker",
     "Population",
     "PopulationSpec",
@@ -38,10 +41,29 @@ STOCK_KEY_OFFSET = 1 << 31  # stock jobseekers' ids; inflow ids are arrival indi
 _U_SEX, _U_AGE_BAND, _U_AGE, _U_AKASSE, _U_INTL, _U_EDU, _U_RISK, _U_STOCK, _U_GRAD = range(9)
 
 
+#: Most jobseekers one replication may hold: the expected inflow over the whole run
+#: (warm-up and horizon) plus the stock. Each costs about 2 kB while it runs (attributes,
+#: spell, record), so this keeps a replication within about 10 GB.
+MAX_JOBSEEKERS = 5_000_000
+
+#: Fewest jobseekers one replication may expect: with fewer than this the draw may hold no
+#: spell at all (Poisson: a chance of exp(-20), about 2e-9, with 20), and no metric, interval or
+#: survival curve can be computed from it. A smaller number is a units mistake
+#: (``annual_inflow`` is per year) more often than an intent.
+MIN_JOBSEEKERS = 20
+
+#: Largest value of a monthly profile (relative intensities; only their ratios matter).
+MAX_PROFILE_VALUE = 1e6
+
+
 def _profile(values: tuple[float, ...]) -> tuple[float, ...]:
     if len(values) != 12:
         raise ValueError(f"a monthly profile needs 12 values (January first), got {len(values)}")
-    if any(v < 0 for v in values) or sum(values) <= 0:
+    for i, v in enumerate(values):
+        if not 0 <= v <= MAX_PROFILE_VALUE:
+            raise FieldProblem(f"[{i}]", f"a monthly profile value must be from 0 to "
+                                         f"{MAX_PROFILE_VALUE:g}; got {v!r}")
+    if sum(values) <= 0:
         raise ValueError("a monthly profile needs non-negative values with a positive sum")
     return values
 
@@ -50,24 +72,30 @@ def _shares(table: dict[str, float], allowed: tuple[str, ...], what: str) -> dic
     unknown = [k for k in table if k not in allowed]
     if unknown:
         raise ValueError(f"unknown {what} {unknown[0]!r}; expected some of {list(allowed)}")
-    if any(v < 0 for v in table.values()):
-        raise ValueError(f"{what} shares must be non-negative")
+    for k, v in table.items():
+        if not 0 <= v <= 1:
+            raise FieldProblem(f"[{k}]" if not k.isidentifier() else k,
+                               f"{what} share must be from 0 to 1; got {v!r}")
     if not math.isclose(sum(table.values()), 1.0, abs_tol=1e-6):
         raise ValueError(f"{what} shares must sum to 1, got {sum(table.values()):g}")
     return table
 
 
 class StockBand(Spec):
-    """Jobseekers already unemployed at time 0, with elapsed duration in [from_week, to_week)."""
+    """Jobseekers already unemployed at time 0, with elapsed duration in [from_week, to_week).
 
-    from_week: float = Field(ge=0)
-    to_week: float = Field(gt=0)
-    count: int = Field(ge=0)
+    Elapsed weeks are at most :data:`~acsim.spec.base.MAX_WEEK`; ``count`` at most
+    :data:`MAX_JOBSEEKERS` (the whole population of a replication is bounded by it too).
+    """
+
+    from_week: Float = Field(ge=0, le=MAX_WEEK)
+    to_week: Float = Field(gt=0, le=MAX_WEEK)
+    count: Int = Field(ge=0, le=MAX_JOBSEEKERS)
 
     @model_validator(mode="after")
     def _ordered(self) -> StockBand:
         if self.to_week <= self.from_week:
-            raise ValueError("to_week must be after from_week")
+            raise FieldProblem("to_week", "to_week must be after from_week")
         return self
 
 
@@ -91,21 +119,26 @@ class PopulationSpec(Spec):
         education: Mix of education levels (academics: all ``high``).
         stock: Initial stock by elapsed duration (left-truncated spells).
 
+    Limits (checked with the run's length in :class:`~acsim.spec.scenario.Scenario`): a
+    replication expects at least :data:`MIN_JOBSEEKERS` and at most :data:`MAX_JOBSEEKERS`
+    jobseekers (``annual_inflow`` over warm-up and horizon, plus the stock). Profile values are
+    from 0 to :data:`MAX_PROFILE_VALUE`; shares from 0 to 1.
+
     """
 
-    annual_inflow: float = Field(16_000.0, ge=0, le=5_000_000)
-    graduate_share: float = Field(0.4, ge=0, le=1)
-    graduate_profile: tuple[float, ...] = (
+    annual_inflow: Float = Field(16_000.0, ge=0, le=5_000_000)
+    graduate_share: Float = Field(0.4, ge=0, le=1)
+    graduate_profile: tuple[Float, ...] = (
         0.6, 1.6, 0.7, 0.6, 0.6, 1.0, 2.2, 2.8, 1.1, 0.6, 0.5, 0.5,
     )
-    experienced_profile: tuple[float, ...] = (1.0,) * 12
-    female_share: float = Field(0.58, ge=0, le=1)
-    international_share: float = Field(0.12, ge=0, le=1)
-    graduate_under30_share: float = Field(0.85, ge=0, le=1)
-    age_bands: dict[str, float] = {"under30": 0.25, "age30_49": 0.55, "age50plus": 0.20}
-    akasse: dict[str, float] = {"AKA": 0.45, "MA": 0.35, "CA": 0.10, "AJKS": 0.10}
-    education: dict[str, float] = {"high": 1.0}
-    stock: tuple[StockBand, ...] = ()
+    experienced_profile: tuple[Float, ...] = (1.0,) * 12
+    female_share: Float = Field(0.58, ge=0, le=1)
+    international_share: Float = Field(0.12, ge=0, le=1)
+    graduate_under30_share: Float = Field(0.85, ge=0, le=1)
+    age_bands: dict[str, Float] = {"under30": 0.25, "age30_49": 0.55, "age50plus": 0.20}
+    akasse: dict[str, Float] = {"AKA": 0.45, "MA": 0.35, "CA": 0.10, "AJKS": 0.10}
+    education: dict[str, Float] = {"high": 1.0}
+    stock: tuple[StockBand, ...] = Field((), max_length=520)
 
     _p1 = field_validator("graduate_profile", "experienced_profile")(_profile)
 
@@ -123,6 +156,10 @@ class PopulationSpec(Spec):
     @classmethod
     def _edu(cls, v: dict[str, float]) -> dict[str, float]:
         return _shares(v, EDUCATION_LEVELS, "education level")
+
+    def expected_jobseekers(self, run_weeks: float) -> float:
+        """Expected jobseekers of one replication over ``run_weeks`` weeks: inflow plus stock."""
+        return self.annual_inflow * run_weeks / (365.25 / 7.0) + sum(b.count for b in self.stock)
 
 
 class Jobseeker:

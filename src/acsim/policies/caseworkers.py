@@ -9,7 +9,7 @@ from scipy.special import ndtri
 from acsim.model.rng import Stream, StreamSet
 from acsim.policies.base import Policy
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import Spec
+from acsim.spec.base import MAX_HAZARD_RATIO, Float, HazardRatio, Spec
 
 __all__ = ["CaseworkerEffects", "CaseworkerEffectsSpec", "CaseworkerProfiles"]
 
@@ -31,17 +31,19 @@ class CaseworkerEffectsSpec(Spec):
         under30_share: Share of caseworkers under 30.
         age50plus_share: Share of caseworkers aged 50 or more.
 
+    Every hazard ratio is in ``(0, MAX_HAZARD_RATIO]`` (100).
+
     """
 
-    effectiveness_sd: float = Field(0.10, ge=0, le=2)
-    employer_contact_share: float = Field(0.3, ge=0, le=1)
-    employer_contact_hr: float = Field(1.10, gt=0)
-    similarity_hr: tuple[float, float, float] = (1.0, 1.05, 1.12)
-    cooperative_share: float = Field(0.3, ge=0, le=1)
-    cooperative_hr: float = Field(0.95, gt=0)
-    female_share: float = Field(0.65, ge=0, le=1)
-    under30_share: float = Field(0.2, ge=0, le=1)
-    age50plus_share: float = Field(0.25, ge=0, le=1)
+    effectiveness_sd: Float = Field(0.10, ge=0, le=2)
+    employer_contact_share: Float = Field(0.3, ge=0, le=1)
+    employer_contact_hr: Float = Field(1.10, gt=0, le=MAX_HAZARD_RATIO)
+    similarity_hr: tuple[HazardRatio, HazardRatio, HazardRatio] = (1.0, 1.05, 1.12)
+    cooperative_share: Float = Field(0.3, ge=0, le=1)
+    cooperative_hr: Float = Field(0.95, gt=0, le=MAX_HAZARD_RATIO)
+    female_share: Float = Field(0.65, ge=0, le=1)
+    under30_share: Float = Field(0.2, ge=0, le=1)
+    age50plus_share: Float = Field(0.25, ge=0, le=1)
 
 
 class CaseworkerProfiles:

@@ -13,7 +13,7 @@ from acsim.policies.programmes import (
     weekly_cost_rule,
 )
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import GroupValue, resolve_group_value
+from acsim.spec.base import MAX_WEEK, Float, GroupValue, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.model.spell import Spell
@@ -25,7 +25,7 @@ class CourseSpec(ProgrammeSpec):
     """A course or education activation."""
 
     kind: Literal["course"] = "course"
-    duration_weeks: float = Field(6.0, gt=0, le=104)
+    duration_weeks: Float = Field(6.0, gt=0, le=104)
 
 
 class CourseEffects(ProgrammeEffects):
@@ -41,9 +41,9 @@ class CourseEffects(ProgrammeEffects):
     separation_hr: GroupValue = 0.9
     late_post_hr: GroupValue = 0.95
     late_separation_hr: GroupValue = 1.1
-    cutoff_week: float = Field(12.0, ge=0)
+    cutoff_week: Float = Field(12.0, ge=0, le=MAX_WEEK)
     #: PLACEHOLDER: a course's post-effect fades after a quarter; no target gives its length.
-    post_weeks: float = Field(13.0, gt=0)
+    post_weeks: Float = Field(13.0, gt=0, allow_inf_nan=True)
 
 
 class Course(Programme):

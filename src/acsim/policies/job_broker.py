@@ -33,7 +33,7 @@ from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.programmes import DRAWS_PER_PROGRAMME, ProgrammeSpec
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import GroupValue, Spec, resolve_group_value
+from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
@@ -67,11 +67,11 @@ class JobBrokerSpec(ProgrammeSpec):
     """
 
     kind: Literal["job_broker"] = "job_broker"
-    start_week: float = Field(SIXTEEN_MONTHS, ge=0, le=520)
-    duration_weeks: float = Field(26.0, gt=0, le=104)
-    every_weeks: float = Field(2.0, ge=0.5, le=26)
-    hours_per_week: float = Field(0.0, ge=0, le=60)
-    threat_weeks: float = Field(0.0, ge=0, le=52)
+    start_week: Float = Field(SIXTEEN_MONTHS, ge=0, le=520)
+    duration_weeks: Float = Field(26.0, gt=0, le=104)
+    every_weeks: Float = Field(2.0, ge=0.5, le=26)
+    hours_per_week: Float = Field(0.0, ge=0, le=60)
+    threat_weeks: Float = Field(0.0, ge=0, le=52)
 
 
 class JobBrokerEffects(Spec):
@@ -85,7 +85,7 @@ class JobBrokerEffects(Spec):
     """
 
     meeting_hr: GroupValue = 1.1
-    meeting_weeks: float = Field(1.0, gt=0, le=26)
+    meeting_weeks: Float = Field(1.0, gt=0, le=26)
     placement_hr: GroupValue = 1.1
 
 

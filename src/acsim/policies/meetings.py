@@ -3,14 +3,25 @@
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated, Any, Union
 
 import numpy as np
-from pydantic import Field, field_validator, model_validator
+from pydantic import BeforeValidator, Discriminator, Field, Tag, field_validator, model_validator
 
 from acsim.policies.base import Policy
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import GroupValue, Spec, resolve_group_value
+from acsim.spec.base import (
+    MAX_HAZARD_RATIO,
+    MAX_WEEK,
+    MIN_INTERVAL_WEEKS,
+    Bool,
+    FieldProblem,
+    Float,
+    GroupValue,
+    Int,
+    Spec,
+    resolve_group_value,
+)
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
@@ -29,10 +40,14 @@ __all__ = [
 
 
 class SchedulePhase(Spec):
-    """Meet every ``every_weeks`` weeks until spell duration ``until_week``."""
+    """Meet every ``every_weeks`` weeks until spell duration ``until_week``.
 
-    until_week: float = Field(gt=0)
-    every_weeks: float = Field(gt=0, le=104)
+    ``every_weeks`` is at least :data:`~acsim.spec.base.MIN_INTERVAL_WEEKS` (one working day)
+    and at most 104; ``until_week`` at most :data:`~acsim.spec.base.MAX_WEEK`.
+    """
+
+    until_week: Float = Field(gt=0, le=MAX_WEEK)
+    every_weeks: Float = Field(ge=MIN_INTERVAL_WEEKS, le=104)
 
 
 #: Named schedules. The legal minimum 2015-2019 (LAB 2015): 6 meetings in the first 6 months,
@@ -53,27 +68,61 @@ SCHEDULE_PRESETS: dict[str, tuple[SchedulePhase, ...]] = {
 }
 
 
-class ExtraMeetingsSpec(Spec):
-    """Extra individual meetings at given spell weeks for some tracks (e.g. Frederiksberg)."""
+#: A spell week: finite, from 0 to :data:`~acsim.spec.base.MAX_WEEK`.
+SpellWeek = Annotated[Float, Field(ge=0, le=MAX_WEEK)]
 
-    weeks: tuple[float, ...] = Field(min_length=1)
+
+class ExtraMeetingsSpec(Spec):
+    """Extra individual meetings at given spell weeks for some tracks (e.g. Frederiksberg).
+
+    Each of ``weeks`` is a spell week from 0 to :data:`~acsim.spec.base.MAX_WEEK`; at most
+    520 of them.
+    """
+
+    weeks: tuple[SpellWeek, ...] = Field(min_length=1, max_length=520)
     tracks: tuple[str, ...] = ()
 
 
 class GroupMeetingsSpec(Spec):
-    """Group meetings (or workshops that count as meetings) from one week to another."""
+    """Group meetings (or workshops that count as meetings) from one week to another.
 
-    every_weeks: float = Field(1.0, gt=0)
-    from_week: float = Field(1.0, ge=0)
-    until_week: float = Field(13.0, gt=0)
+    ``every_weeks`` is from :data:`~acsim.spec.base.MIN_INTERVAL_WEEKS` (one working day) to
+    104; ``from_week`` and ``until_week`` are spell weeks up to
+    :data:`~acsim.spec.base.MAX_WEEK`; ``size`` at most 1,000.
+    """
+
+    every_weeks: Float = Field(1.0, ge=MIN_INTERVAL_WEEKS, le=104)
+    from_week: Float = Field(1.0, ge=0, le=MAX_WEEK)
+    until_week: Float = Field(13.0, gt=0, le=MAX_WEEK)
     tracks: tuple[str, ...] = ()
-    size: int = Field(10, ge=1, description="participants per group, for costing")
+    size: Int = Field(10, ge=1, le=1000, description="participants per group, for costing")
 
     @model_validator(mode="after")
     def _window(self) -> GroupMeetingsSpec:
         if self.until_week <= self.from_week:
-            raise ValueError("until_week must be after from_week")
+            raise FieldProblem("until_week", "until_week must be after from_week")
         return self
+
+
+def _schedule_kind(value: Any) -> str:
+    return "preset" if isinstance(value, str) else "phases"
+
+
+def _preset_or_phases(value: Any) -> Any:
+    if not isinstance(value, (str, list, tuple)):
+        raise ValueError("expected a preset name or an array of phases "
+                         "({ until_week = ..., every_weeks = ... })")
+    return value
+
+
+#: A schedule: a preset's name or phases. The tags (``preset``, ``phases``) are left out of
+#: error paths, so an error reads ``meetings.schedule[1].every_weeks``.
+Schedule = Annotated[
+    Union[Annotated[str, Tag("preset")],  # noqa: UP007
+          Annotated[tuple[SchedulePhase, ...], Tag("phases")]],
+    Discriminator(_schedule_kind),
+    BeforeValidator(_preset_or_phases),
+]
 
 
 class MeetingsSpec(Spec):
@@ -91,11 +140,11 @@ class MeetingsSpec(Spec):
 
     """
 
-    first_week: float = Field(2.0, ge=0, le=104)
-    schedule: str | tuple[SchedulePhase, ...] = "legal_minimum_2015"
+    first_week: Float = Field(2.0, ge=0, le=104)
+    schedule: Schedule = "legal_minimum_2015"
     extra: tuple[ExtraMeetingsSpec, ...] = ()
     group: GroupMeetingsSpec | None = None
-    caseload_quality: bool = True
+    caseload_quality: Bool = True
 
     @field_validator("schedule")
     @classmethod
@@ -104,8 +153,10 @@ class MeetingsSpec(Spec):
             raise ValueError(f"unknown schedule {v!r}; expected one of {sorted(SCHEDULE_PRESETS)}")
         if not isinstance(v, str):
             ends = [p.until_week for p in v]
-            if ends != sorted(ends):
-                raise ValueError("schedule phases must have increasing until_week")
+            for i in range(1, len(ends)):
+                if ends[i] < ends[i - 1]:
+                    raise FieldProblem(f"[{i}].until_week",
+                                       "schedule phases must have increasing until_week")
         return v
 
     @property
@@ -128,7 +179,9 @@ class MeetingEffects(Spec):
         persist: Share of the log lift that persists after the meeting week.
         persist_weeks: How long the persisting lift lasts.
         growth: Growth of the lift with each further meeting (T07, T20).
-        max_count: Meetings after which the lift stops growing.
+        max_count: Meetings after which the lift stops growing (at most 1,000). The grown
+            lift, ``lift_hr ** (1 + growth * (max_count - 1))``, must stay within
+            ``MAX_HAZARD_RATIO`` (100) and its inverse.
         reference_caseload: Caseload at which quality is 1.
         caseload_elasticity: Elasticity of meeting quality in the caseload.
         group_lift_hr: Hazard ratio while attending group meetings, from one group meeting to
@@ -137,13 +190,32 @@ class MeetingEffects(Spec):
     """
 
     lift_hr: GroupValue = {"default": 1.25, "female+under30": 1.52}
-    persist: float = Field(0.4, ge=0, le=1)
-    persist_weeks: float = Field(3.0, ge=0)
-    growth: float = Field(0.05, ge=0, le=2)
-    max_count: int = Field(10, ge=1)
-    reference_caseload: float = Field(100.0, gt=0)
-    caseload_elasticity: float = Field(0.0, ge=0, le=3)
+    persist: Float = Field(0.4, ge=0, le=1)
+    persist_weeks: Float = Field(3.0, ge=0, le=104)
+    growth: Float = Field(0.05, ge=0, le=2)
+    max_count: Int = Field(10, ge=1, le=1000)
+    reference_caseload: Float = Field(100.0, gt=0, le=10_000)
+    caseload_elasticity: Float = Field(0.0, ge=0, le=3)
     group_lift_hr: GroupValue = 1.05
+
+    @model_validator(mode="after")
+    def _grown_lift_bounded(self) -> MeetingEffects:
+        """The lift after ``max_count`` meetings stays a hazard ratio in bounds."""
+        worst = max(abs(math.log(v)) for _, v in self.lift_hr)
+        grown = worst * (1.0 + self.growth * (self.max_count - 1))
+        if grown > math.log(MAX_HAZARD_RATIO):
+            raise FieldProblem(
+                "growth",
+                f"the lift after max_count = {self.max_count} meetings, lift_hr ** (1 + growth "
+                f"* (max_count - 1)), is {math.exp(min(grown, 700.0)):.3g}: at most "
+                f"{MAX_HAZARD_RATIO:g} (or its inverse) is accepted",
+            )
+        return self
+
+
+#: Log lifts above this are held at it: ``math.exp`` overflows just above 709 (a meeting's
+#: quality at a tiny caseload with a large elasticity); no valid run comes near it.
+_MAX_LOG_LIFT = 700.0
 
 
 class _MeetingState:
@@ -222,7 +294,7 @@ class Meetings(Policy):
             caseload = self.centre.caseload(spell)
             if caseload > 0:
                 lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
-        return lift
+        return min(lift, _MAX_LOG_LIFT)
 
     def held(self, spell: Spell, booking: Booking) -> None:
         """Apply the lift of a meeting just held."""

@@ -13,7 +13,7 @@ from acsim.policies.programmes import (
     weekly_cost_rule,
 )
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import GroupValue
+from acsim.spec.base import FieldProblem, Float, GroupValue
 
 __all__ = [
     "InternshipSpec",
@@ -34,12 +34,13 @@ class InternshipSpec(ProgrammeSpec):
 
     kind: Literal["internship"] = "internship"
     sector: Literal["private", "public"] = "private"
-    duration_weeks: float = Field(4.0, gt=0, le=INTERNSHIP_MAX_WEEKS["graduate"])
+    duration_weeks: Float = Field(4.0, gt=0, le=INTERNSHIP_MAX_WEEKS["graduate"])
 
     @model_validator(mode="after")
     def _legal_length(self) -> InternshipSpec:
         if self.duration_weeks > INTERNSHIP_MAX_WEEKS["default"] and "graduate" not in self.groups:
-            raise ValueError(
+            raise FieldProblem(
+                "duration_weeks",
                 "an internship longer than 4 weeks is only allowed for graduates "
                 "(add groups = [\"graduate\"])"
             )
@@ -51,14 +52,15 @@ class WageSubsidySpec(ProgrammeSpec):
 
     kind: Literal["wage_subsidy"] = "wage_subsidy"
     sector: Literal["private", "public"] = "private"
-    start_week: float = Field(26.0, ge=0, le=520)
-    duration_weeks: float = Field(17.0, gt=0, le=WAGE_SUBSIDY_MAX_WEEKS["private"])
+    start_week: Float = Field(26.0, ge=0, le=520)
+    duration_weeks: Float = Field(17.0, gt=0, le=WAGE_SUBSIDY_MAX_WEEKS["private"])
 
     @model_validator(mode="after")
     def _legal_length(self) -> WageSubsidySpec:
         limit = WAGE_SUBSIDY_MAX_WEEKS[self.sector]
         if self.duration_weeks > limit:
-            raise ValueError(f"a {self.sector} wage subsidy lasts at most {limit:g} weeks")
+            raise FieldProblem("duration_weeks",
+                               f"a {self.sector} wage subsidy lasts at most {limit:g} weeks")
         return self
 
 
@@ -68,7 +70,7 @@ class PlacementEffects(ProgrammeEffects):
     threat_hr: GroupValue = 1.0
     lockin_hr: GroupValue = 0.6
     post_hr: GroupValue = 1.15
-    hire_probability: float = Field(0.2, ge=0, le=1)
+    hire_probability: Float = Field(0.2, ge=0, le=1)
 
 
 def _wage_subsidy(spec: WageSubsidySpec, eff, index: int, board) -> Programme:

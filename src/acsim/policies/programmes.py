@@ -22,25 +22,27 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import GROUP_TERMS, GroupValue, Spec, resolve_group_value
+from acsim.spec.base import GROUP_TERMS, Float, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
     from acsim.model.spell import Spell
 
 __all__ = [
-    "DRAWS_PER_PROGRAMME", "Programme", "ProgrammeBoard", "ProgrammeEffects", "ProgrammeSpec",
+    "DRAWS_PER_PROGRAMME", "MAX_PROGRAMMES", "Programme", "ProgrammeBoard", "ProgrammeEffects",
+    "ProgrammeSpec",
     "weekly_cost_rule",
 ]
 
 #: Uniforms reserved in the PROGRAMMES stream per programme and spell (take-up, hire).
 DRAWS_PER_PROGRAMME = 2
-_MAX_PROGRAMMES = 32
+#: Most programmes a scenario may have (their random draws are numbered within this).
+MAX_PROGRAMMES = _MAX_PROGRAMMES = 32
 #: Starts and ends closer than this (weeks; under a millisecond) fall at the same instant.
 _TIE_WEEKS = 1e-9
 
@@ -61,19 +63,22 @@ class ProgrammeSpec(Spec):
     """
 
     name: str = Field(min_length=1)
-    start_week: float = Field(ge=0, le=520)
-    duration_weeks: float = Field(gt=0, le=104)
-    hours_per_week: float = Field(30.0, ge=0, le=60)
+    start_week: Float = Field(ge=0, le=520)
+    duration_weeks: Float = Field(gt=0, le=104)
+    hours_per_week: Float = Field(30.0, ge=0, le=60)
     tracks: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
-    take_up: float = Field(1.0, ge=0, le=1)
-    threat_weeks: float = Field(4.0, ge=0, le=52)
+    take_up: Float = Field(1.0, ge=0, le=1)
+    threat_weeks: Float = Field(4.0, ge=0, le=52)
 
-    def model_post_init(self, _ctx: object) -> None:
+    @field_validator("groups")
+    @classmethod
+    def _known_groups(cls, groups: tuple[str, ...]) -> tuple[str, ...]:
         """Check group terms."""
-        bad = [g for g in self.groups if g not in GROUP_TERMS]
+        bad = [g for g in groups if g not in GROUP_TERMS]
         if bad:
             raise ValueError(f"unknown group term {bad[0]!r}; allowed: {sorted(GROUP_TERMS)}")
+        return groups
 
 
 class ProgrammeEffects(Spec):
@@ -83,7 +88,8 @@ class ProgrammeEffects(Spec):
         threat_hr: Job hazard ratio in the announced weeks before the start.
         lockin_hr: Job hazard ratio while in the programme.
         post_hr: Job hazard ratio after the programme.
-        post_weeks: How long the post effect lasts (``inf``: rest of the spell).
+        post_weeks: How long the post effect lasts (``inf``: rest of the spell; the only
+            spec value that may be infinite).
         hire_probability: Probability of being hired at the end (exit to a job).
         separation_hr: Separation hazard ratio in the employment that follows.
 
@@ -92,8 +98,8 @@ class ProgrammeEffects(Spec):
     threat_hr: GroupValue = 1.0
     lockin_hr: GroupValue = 0.7
     post_hr: GroupValue = 1.1
-    post_weeks: float = Field(math.inf, gt=0)
-    hire_probability: float = Field(0.0, ge=0, le=1)
+    post_weeks: Float = Field(math.inf, gt=0, allow_inf_nan=True)
+    hire_probability: Float = Field(0.0, ge=0, le=1)
     separation_hr: GroupValue = 1.0
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import GroupValue, Spec, resolve_group_value
+from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
@@ -26,14 +26,15 @@ class ProviderSpec(Spec):
             meeting schedule says (a private provider is typically more intensive, T14).
         hazard_hr: Hazard ratio of being with this provider beyond its meetings (T14: about 1
             for the highly educated). Uncalibrated placeholder.
-        price_per_spell: Price paid to a private provider per spell, DKK (for the cost model).
+        price_per_spell: Price paid to a private provider per spell, DKK (for the cost model;
+            at most 10,000,000, well above any contract price).
 
     """
 
     kind: Literal["job_centre", "private"] = "job_centre"
-    meetings_factor: float = Field(1.0, gt=0, le=10)
+    meetings_factor: Float = Field(1.0, gt=0, le=10)
     hazard_hr: GroupValue = 1.0
-    price_per_spell: float = Field(0.0, ge=0)
+    price_per_spell: Float = Field(0.0, ge=0, le=10_000_000)
 
 
 class Provider(Policy):

@@ -11,7 +11,7 @@ from scipy.special import ndtri
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import Spec
+from acsim.spec.base import Float, Spec
 
 __all__ = ["ScreeningSpec", "TrackSpec", "Screening"]
 
@@ -20,7 +20,7 @@ class TrackSpec(Spec):
     """A track and the share of jobseekers whose true risk puts them in it."""
 
     name: str = Field(min_length=1)
-    share: float = Field(gt=0, le=1)
+    share: Float = Field(gt=0, le=1)
 
 
 class ScreeningSpec(Spec):
@@ -41,7 +41,7 @@ class ScreeningSpec(Spec):
     """
 
     tracks: tuple[TrackSpec, ...] = (TrackSpec(name="all", share=1.0),)
-    accuracy: float = Field(1.0, ge=0, le=1)
+    accuracy: Float = Field(1.0, ge=0, le=1)
     at: Literal["first_meeting", "entry"] = "first_meeting"
 
     @field_validator("tracks")

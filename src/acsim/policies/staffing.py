@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 from acsim.model.calendar import Calendar
 from acsim.policies.base import Centre, Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import Spec
+from acsim.spec.base import FieldProblem, Float, Int, Spec
 
 __all__ = ["Staffing", "StaffingSpec"]
 
@@ -28,19 +28,25 @@ class StaffingSpec(Spec):
             centre cannot turn jobseekers away). ``None`` for no cap.
         meeting_minutes: Length of an individual meeting, for costing.
 
+    ``caseworkers = 0`` is valid: nobody holds individual meetings (a bare scenario; meetings
+    booked stay unheld). Utilisation (meetings held over capacity) is then 0/0: the
+    ``caseworker_utilisation`` metric is NaN, not an error. ``teams`` is at most
+    ``caseworkers`` (when there are any) and 10,000; ``caseload_cap`` at most 100,000.
+
     """
 
-    caseworkers: int = Field(40, ge=0, le=10_000)
-    meetings_per_week: int = Field(32, ge=0, le=200)
+    caseworkers: Int = Field(40, ge=0, le=10_000)
+    meetings_per_week: Int = Field(32, ge=0, le=200)
     assignment: Literal["fixed", "pool"] = "fixed"
-    teams: int = Field(1, ge=1)
-    caseload_cap: int | None = Field(None, ge=1)
-    meeting_minutes: float = Field(30.0, gt=0, le=480)
+    teams: Int = Field(1, ge=1, le=10_000)
+    caseload_cap: Int | None = Field(None, ge=1, le=100_000)
+    meeting_minutes: Float = Field(30.0, gt=0, le=480)
 
     @model_validator(mode="after")
     def _teams_fit(self) -> StaffingSpec:
         if self.caseworkers and self.teams > self.caseworkers:
-            raise ValueError(f"teams ({self.teams}) exceeds caseworkers ({self.caseworkers})")
+            raise FieldProblem("teams", f"teams ({self.teams}) exceeds caseworkers "
+                                        f"({self.caseworkers})")
         return self
 
 

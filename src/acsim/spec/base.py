@@ -10,16 +10,27 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
 
 from acsim.exceptions import ScenarioError
 
 __all__ = [
     "GROUP_TERMS",
+    "MAX_HAZARD_RATIO",
+    "MAX_NESTING",
+    "MAX_TOML_BYTES",
+    "MAX_WEEK",
+    "MIN_INTERVAL_WEEKS",
+    "Bool",
+    "FieldProblem",
+    "Float",
     "GroupValue",
+    "HazardRatio",
+    "Int",
     "Spec",
     "allowed_keys",
     "group_value",
@@ -35,9 +46,69 @@ M = TypeVar("M", bound=BaseModel)
 
 
 class Spec(BaseModel):
-    """Base of every specification: frozen, unknown keys rejected, assignment validated."""
+    """Base of every specification: frozen, unknown keys rejected, assignment validated.
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+    No float of a spec may be NaN or infinite (``allow_inf_nan=False``) unless its field says
+    so (``post_weeks = inf``: the rest of the spell). Fields are written with :data:`Float`,
+    :data:`Int` and :data:`Bool`, so a boolean is never read as a number, nor a number or a
+    string as a boolean.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
+                              allow_inf_nan=False)
+
+
+def _plain_int(value: Any) -> Any:
+    """A NumPy integer is an integer (the Python API may pass one); anything else as given."""
+    if not isinstance(value, (bool, int)) and type(value).__name__.startswith(("int", "uint")):
+        try:
+            return int(value.__index__())
+        except (AttributeError, TypeError):
+            return value
+    return value
+
+
+#: A finite number: an integer or a float, never a boolean or a string; NaN and inf rejected.
+Float = Annotated[float, Strict()]
+#: An integer, never a boolean, a float or a string.
+Int = Annotated[int, BeforeValidator(_plain_int), Strict()]
+#: A boolean, never a number or a string.
+Bool = Annotated[bool, Strict()]
+
+#: Largest hazard ratio (or other multiplier of a hazard) a spec accepts. No study the model is
+#: calibrated to reports one above 5; 100 keeps every product of multipliers finite.
+MAX_HAZARD_RATIO = 100.0
+
+#: A hazard ratio given as a plain number (not by group): finite, in ``(0, MAX_HAZARD_RATIO]``.
+HazardRatio = Annotated[float, Strict(), Field(gt=0, le=MAX_HAZARD_RATIO)]
+
+#: Largest spell week (or length in weeks) a spec names: ten years, the longest run
+#: (``warmup_weeks`` <= 520) and benefit period (``benefit_weeks`` <= 520) acsim accepts.
+MAX_WEEK = 520.0
+
+#: Shortest interval between repeated meetings (one working day): anything shorter books or
+#: holds so many meetings a spell that the run never ends (``every_weeks = 1e-9``).
+MIN_INTERVAL_WEEKS = 0.2
+
+#: Deepest nesting of tables and arrays a scenario, trial, evidence or rates file may have
+#: (the shipped files nest at most 5 deep); deeper input is rejected before validation.
+MAX_NESTING = 32
+
+#: Largest file :func:`read_toml` reads (the shipped files are below 100 kB).
+MAX_TOML_BYTES = 16 * 1024 * 1024
+
+
+class FieldProblem(ValueError):
+    """A cross-field check's failure that names the key it concerns.
+
+    Raised inside a model validator, it makes :func:`raise_scenario_error` report the error
+    at ``key`` (a key path relative to the model, e.g. ``"until_week"``, ``"programmes[3]"``)
+    instead of at the model itself.
+    """
+
+    def __init__(self, key: str, message: str) -> None:
+        super().__init__(message)
+        self.key = key
 
 
 #: Terms a group selector may combine with ``+``, e.g. ``"female+under30"``.
@@ -52,11 +123,19 @@ GROUP_TERMS = frozenset(
 )
 
 
+def _check_ratio(v: Any, what: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        raise ValueError(f"{what} must be a finite number")
+    if not 0 < v <= MAX_HAZARD_RATIO:
+        raise ValueError(f"{what} must be > 0 and <= {MAX_HAZARD_RATIO:g} (a hazard ratio)")
+    return float(v)
+
+
 def _check_group_value(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("expected a number or a table of numbers by group")
     if isinstance(value, (int, float)):
-        return (("default", float(value)),)
+        return (("default", _check_ratio(value, "the value")),)
     if isinstance(value, Mapping):
         if "default" not in value:
             raise ValueError("a table of values by group needs a 'default' entry")
@@ -70,11 +149,7 @@ def _check_group_value(value: Any) -> Any:
                         f"unknown group term {unknown[0]!r} in {selector!r}; "
                         f"allowed: {', '.join(sorted(GROUP_TERMS))}"
                     )
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-                raise ValueError(f"value for group {selector!r} must be a finite number")
-            if v <= 0:
-                raise ValueError(f"value for group {selector!r} must be > 0 (a hazard ratio)")
-            items.append((str(selector), float(v)))
+            items.append((str(selector), _check_ratio(v, f"value for group {selector!r}")))
         return tuple(items)
     if isinstance(value, (tuple, list)) and all(
         isinstance(p, (tuple, list)) and len(p) == 2 for p in value
@@ -85,7 +160,8 @@ def _check_group_value(value: Any) -> Any:
 
 #: A positive value (typically a hazard ratio) that may differ by group. In TOML either a number
 #: or a table such as ``{ default = 1.25, "female+under30" = 1.52 }``. The most specific
-#: matching selector wins (most terms), ties by order of appearance.
+#: matching selector wins (most terms), ties by order of appearance. Every value is finite and
+#: in ``(0, MAX_HAZARD_RATIO]``, whether given as a number or by group.
 GroupValue = Annotated[tuple[tuple[str, float], ...], BeforeValidator(_check_group_value)]
 
 
@@ -158,47 +234,145 @@ def validate(model: type[M], data: Any, source: str, prefix: str = "") -> M:
         prefix: Key path of ``data`` inside the file (e.g. ``"trial"``, ``"records[3]"``).
 
     """
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ScenarioError(source, _join(prefix, _format_path(deep)),
+                            f"tables and arrays nested deeper than {MAX_NESTING} levels")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise_scenario_error(exc, source, model, prefix)
+        raise_scenario_error(exc, source, model, prefix, data)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+def _format_path(parts: tuple[Any, ...]) -> str:
+    """Key path of ``parts`` (see :func:`acsim.spec.paths.format_path`)."""
+    from acsim.spec.paths import format_path
+
+    return format_path(parts)
+
+
+def _join(prefix: str, path: str) -> str:
+    if not prefix:
+        return path
+    return prefix + ("" if not path else path if path.startswith("[") else "." + path)
+
+
+def _too_deep(data: Any, limit: int = MAX_NESTING) -> tuple[Any, ...] | None:
+    """The key path of the first value nested deeper than ``limit``, or None (iterative)."""
+    stack: list[tuple[Any, tuple[Any, ...]]] = [(data, ())]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, Mapping):
+            children = node.items()
+        elif isinstance(node, (list, tuple)):
+            children = enumerate(node)
+        else:
+            continue
+        if len(where) >= limit:
+            return where
+        stack.extend((v, (*where, k)) for k, v in children)
+    return None
+
+
+def _key_parts(loc: tuple[Any, ...], data: Any, missing: bool) -> tuple[Any, ...]:
+    """The parts of ``loc`` that are keys or indices of ``data``.
+
+    Pydantic puts union tags (a programme's ``kind``, a union member such as ``str``) and
+    validator names into error locations; they are not in the file. Following ``data`` along
+    ``loc`` tells them apart: a part that is not a key (or index) of the value reached so far
+    is a tag, except a last part naming a key of a table (missing or unknown).
+    """
+    def walk(node: Any, rest: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        if not rest:
+            return ()
+        part, tail = rest[0], rest[1:]
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            return walk(node, tail)
+        if isinstance(node, Mapping) and part in node:
+            below = walk(node[part], tail)
+            if below is not None:
+                return (part, *below)
+        elif (isinstance(node, (list, tuple)) and isinstance(part, int)
+              and 0 <= part < len(node)):
+            below = walk(node[part], tail)
+            if below is not None:
+                return (part, *below)
+        if not tail:
+            if isinstance(node, Mapping) and missing and isinstance(part, str):
+                return (part,)
+            if isinstance(node, Mapping) and part in node:
+                return (part,)
+            return ()  # a tag at the end: the error is about the value reached
+        return walk(node, tail)  # a tag in the middle
+
+    found = walk(data, loc)
+    return found if found is not None else loc
+
+
 def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseModel],
-                         prefix: str = "") -> None:
+                         prefix: str = "", data: Any = None) -> None:
     """Re-raise a pydantic ValidationError as a ScenarioError (see :func:`validate`).
 
     An unknown key is reported before any other error (a misspelt key also leaves a required
-    one missing); otherwise the first error is.
+    one missing); otherwise the first error is. With ``data`` (what was validated), union tags
+    are left out of the key path; a :class:`FieldProblem` adds the key it names.
     """
     errors = exc.errors(include_url=False)
     err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
     loc = tuple(err["loc"])
-    path = loc_to_path(loc)
-    if prefix:
-        path = prefix + ("" if not path else path if path.startswith("[") else "." + path)
+    if data is not None:
+        loc = _key_parts(loc, data, err["type"] == "missing")
+    cause = (err.get("ctx") or {}).get("error")
+    if isinstance(cause, FieldProblem) and cause.key:
+        from acsim.spec.paths import parse
+
+        loc = (*loc, *parse(cause.key))
+    path = _join(prefix, loc_to_path(loc))
     if err["type"] == "extra_forbidden":
-        allowed = allowed_keys(model, loc)
+        allowed = allowed_keys(model, tuple(err["loc"]))
         hint = f" (allowed here: {', '.join(allowed)})" if allowed else ""
         raise ScenarioError(source, path, f"unknown key{hint}") from None
     if err["type"] == "missing":
         raise ScenarioError(source, path, "required key is missing") from None
     msg = err["msg"].removeprefix("Value error, ")
     got = err.get("input")
-    if not isinstance(got, (dict, list)):
-        msg = f"{msg}; got {got!r}"
+    if not isinstance(got, (dict, list, tuple)) and not isinstance(cause, FieldProblem):
+        msg = f"{msg}; got {got.isoformat() if isinstance(got, date) else repr(got)}"
     raise ScenarioError(source, path, msg) from None
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
-    """Read a TOML file; a missing, undecodable or invalid file is a :class:`ScenarioError`."""
+    """Read a TOML file; a file that cannot be read or is not valid TOML is a ScenarioError.
+
+    A missing path, a directory, an unreadable file (permissions, ``/proc/self/mem``), a file
+    over :data:`MAX_TOML_BYTES`, text that is not UTF-8 or not TOML, and tables or arrays
+    nested deeper than :data:`MAX_NESTING` are all reported naming the file.
+    """
     p = Path(path)
-    if not p.is_file():
-        raise ScenarioError(str(p), "", "file not found")
     try:
-        return tomllib.loads(p.read_text(encoding="utf-8"))
+        if p.is_dir():
+            raise ScenarioError(str(p), "", "is a directory, not a TOML file")
+        if not p.exists():
+            raise ScenarioError(str(p), "", "file not found")
+        with p.open("rb") as fh:
+            raw = fh.read(MAX_TOML_BYTES + 1)
+    except OSError as exc:
+        raise ScenarioError(str(p), "", f"cannot be read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_TOML_BYTES:
+        raise ScenarioError(str(p), "", f"larger than {MAX_TOML_BYTES // 2**20} MiB: "
+                                        "not a scenario, trial, evidence or rates file")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(str(p), "", f"not valid TOML: {exc}") from None
     except UnicodeDecodeError:
         raise ScenarioError(str(p), "", "not a UTF-8 text file") from None
+    except RecursionError:
+        raise ScenarioError(str(p), "", f"tables and arrays nested deeper than {MAX_NESTING} "
+                                        "levels") from None
+    deep = _too_deep(data)
+    if deep is not None:
+        raise ScenarioError(str(p), _format_path(deep),
+                            f"tables and arrays nested deeper than {MAX_NESTING} levels")
+    return data

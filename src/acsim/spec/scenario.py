@@ -19,19 +19,20 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Union
 
-from pydantic import Field, create_model, model_validator
+from pydantic import Field, create_model, field_validator, model_validator
 
 from acsim.data import DATA_DIR
 from acsim.exceptions import ScenarioError
 from acsim.model.hazards import HazardSpec
-from acsim.model.population import PopulationSpec
+from acsim.model.population import MAX_JOBSEEKERS, MIN_JOBSEEKERS, PopulationSpec
 from acsim.policies.meetings import MeetingsSpec
+from acsim.policies.programmes import MAX_PROGRAMMES
 from acsim.policies.provider import ProviderSpec
 from acsim.policies.registry import effects_fields, programme_specs
 from acsim.policies.screening import ScreeningSpec
 from acsim.policies.staffing import StaffingSpec
 from acsim.spec import paths
-from acsim.spec.base import Spec, read_toml, validate
+from acsim.spec.base import MAX_WEEK, Bool, FieldProblem, Float, Spec, read_toml, validate
 
 __all__ = [
     "EFFECTS_FILE",
@@ -46,6 +47,19 @@ __all__ = [
 ]
 
 
+@functools.cache
+def rates_coverage() -> tuple[date, date]:
+    """The dates the shipped rates cover, within which a scenario's ``start_date`` must lie.
+
+    From the first date every rate has a value for to the file's ``meta.covers_until``.
+    """
+    from acsim.costs.rates import default_rates
+
+    rates = default_rates()
+    first = max(rates.parameter(n).values[0].valid_from for n in rates.parameter_names())
+    return first, rates.meta.covers_until
+
+
 class RunSpec(Spec):
     """Name, calendar and time window of a run.
 
@@ -53,16 +67,31 @@ class RunSpec(Spec):
         name: Scenario name, used in tables and plots.
         description: Free text.
         start_date: Calendar date of simulation week 0 (drives the monthly inflow profile).
-        warmup_weeks: Weeks simulated before results are recorded (fills caseloads).
-        horizon_weeks: Weeks after the warm-up during which entries are recorded.
+            It must lie within the dated rates (``acsim/data/rates_dk.toml``): on or after
+            the first date every rate has a value for (2019-01-01) and on or before the
+            file's ``meta.covers_until`` (2020-12-31); weeks after that are costed at the
+            last known values, with a warning.
+        warmup_weeks: Weeks simulated before results are recorded (fills caseloads; at most
+            520).
+        horizon_weeks: Weeks after the warm-up during which entries are recorded (more than 0,
+            at most 1,040).
 
     """
 
     name: str = Field("scenario", min_length=1)
     description: str = ""
     start_date: date = date(2019, 1, 1)
-    warmup_weeks: float = Field(26.0, ge=0, le=520)
-    horizon_weeks: float = Field(104.0, gt=0, le=1040)
+    warmup_weeks: Float = Field(26.0, ge=0, le=MAX_WEEK)
+    horizon_weeks: Float = Field(104.0, gt=0, le=1040)
+
+    @field_validator("start_date")
+    @classmethod
+    def _within_the_rates(cls, when: date) -> date:
+        first, last = rates_coverage()
+        if not first <= when <= last:
+            raise ValueError(f"must be from {first} to {last}, the dates the rates file "
+                             "covers (acsim/data/rates_dk.toml)")
+        return when
 
     @property
     def end_week(self) -> float:
@@ -85,7 +114,7 @@ class EffectsBase(Spec):
 
     """
 
-    calibrated: bool = False
+    calibrated: Bool = False
     source: str = "uncalibrated placeholders (acsim defaults); see docs/model.md"
 
 
@@ -116,7 +145,14 @@ ProgrammeEntry = Annotated[Union[programme_specs()], Field(discriminator="kind")
 
 
 class Scenario(Spec):
-    """A whole job-centre scenario: who arrives, how they exit, and the policies they meet."""
+    """A whole job-centre scenario: who arrives, how they exit, and the policies they meet.
+
+    Checks across tables, besides each table's own: at most ``MAX_PROGRAMMES`` (32)
+    programmes; every track named exists in ``screening.tracks``; a replication expects from
+    ``MIN_JOBSEEKERS`` (20) to ``MAX_JOBSEEKERS`` (5,000,000) jobseekers (``annual_inflow``
+    over warm-up and horizon, plus the stock); every programme starts at a spell week some
+    spell reaches (before the run's end plus the longest elapsed duration of the stock).
+    """
 
     scenario: RunSpec = RunSpec()
     population: PopulationSpec = PopulationSpec()
@@ -124,7 +160,7 @@ class Scenario(Spec):
     staffing: StaffingSpec = StaffingSpec()
     meetings: MeetingsSpec = MeetingsSpec()
     screening: ScreeningSpec = ScreeningSpec()
-    programmes: tuple[ProgrammeEntry, ...] = ()
+    programmes: tuple[ProgrammeEntry, ...] = Field((), max_length=MAX_PROGRAMMES)
     provider: ProviderSpec = ProviderSpec()
     effects: Effects = Field(default_factory=default_effects)
 
@@ -149,8 +185,39 @@ class Scenario(Spec):
             used += [("meetings.group.tracks", t) for t in self.meetings.group.tracks]
         for where, t in used:
             if t not in names:
-                raise ValueError(f"{where}: unknown track {t!r}; screening.tracks has "
-                                 f"{sorted(names)}")
+                raise FieldProblem(where, f"unknown track {t!r}; screening.tracks has "
+                                          f"{sorted(names)}")
+        return self
+
+    @model_validator(mode="after")
+    def _population_in_bounds(self) -> Scenario:
+        run = self.scenario.end_week
+        expected = self.population.expected_jobseekers(run)
+        stock = sum(b.count for b in self.population.stock)
+        if expected < MIN_JOBSEEKERS:
+            raise FieldProblem(
+                "population.annual_inflow",
+                f"a replication expects {expected:.3g} jobseekers (annual_inflow over "
+                f"{run:g} weeks, plus the stock): at least {MIN_JOBSEEKERS} are needed for any "
+                "metric (annual_inflow is per year)")
+        if expected > MAX_JOBSEEKERS:
+            key = "population.stock" if stock > expected / 2 else "population.annual_inflow"
+            raise FieldProblem(
+                key,
+                f"a replication expects {expected:.3g} jobseekers (annual_inflow over "
+                f"{run:g} weeks, plus the stock): at most {MAX_JOBSEEKERS:,} fit in memory")
+        return self
+
+    @model_validator(mode="after")
+    def _programmes_reachable(self) -> Scenario:
+        elapsed = max((b.to_week for b in self.population.stock), default=0.0)
+        for i, p in enumerate(self.programmes):
+            if p.start_week >= self.scenario.end_week + elapsed:
+                raise FieldProblem(
+                    f"programmes[{i}].start_week",
+                    f"spell week {p.start_week:g} is never reached: the run ends after "
+                    f"{self.scenario.end_week:g} weeks (warm-up + horizon) and no stock spell "
+                    f"has more than {elapsed:g} weeks elapsed")
         return self
 
     # -- identity ----------------------------------------------------------------------------
