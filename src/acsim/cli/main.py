@@ -158,7 +158,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(f"wrote {args.out}/: spells.parquet, summary.csv, costs.csv, survival.csv, "
               "survival.png, manifest.json")
     if result.interrupted:
-        print("interrupted: the completed replications were kept", file=sys.stderr)
+        total = args.replications if args.precision is None else args.max_replications
+        where = f" in {args.store}" if args.store is not None else ""
+        print(f"interrupted: kept {result.replications} of {total} replications{where}",
+              file=sys.stderr)
         return 130
     return 0
 
