@@ -6,6 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from acsim.cli.options import (
+    check_seed,
+    check_workers,
+    check_writable_file,
+    output_dir,
+    write_error,
+)
 from acsim.exceptions import ScenarioError
 
 __all__ = ["CHECKS_FAILED", "COMMANDS", "add_parsers"]
@@ -57,8 +64,7 @@ def _add_size_options(p: argparse.ArgumentParser) -> None:
 def _workers(n: int | None) -> int:
     from acsim.experiments.run import default_workers
 
-    if n is not None and n < 1:
-        raise ScenarioError("--workers", "", f"must be at least 1, got {n}")
+    check_workers(n)
     return n or default_workers()
 
 
@@ -68,19 +74,31 @@ def _scale(x: float) -> float:
     return x
 
 
-def _cmd_trial(args: argparse.Namespace) -> int:
-    from acsim.evidence.trials import load_trial, run_trial
+def _check_sizes(args: argparse.Namespace) -> None:
+    """``--scale``, ``--seed`` and ``--workers`` of ``calibrate`` and ``validate``."""
+    _scale(args.scale)
+    check_seed(args.seed)
+    _workers(args.workers)
 
-    if args.n is not None and args.n < 2:
-        raise ScenarioError("--n", "", f"must be at least 2, got {args.n}")
+
+def _cmd_trial(args: argparse.Namespace) -> int:
+    from acsim.evidence.trials import check_trial_size, load_trial, run_trial
+
+    check_trial_size(args.n, source="--n")
+    check_seed(args.seed)
     trial = load_trial(args.trial)
+    check_trial_size(args.n, trial.spec.intake_weeks, source="--n")
+    output_dir(args.out, "--out")
     result = run_trial(trial, n=args.n, seed=args.seed, allocation=args.allocation)
     cols = ["metric", "arm", "control", "treatment", "effect", "ci_low", "ci_high"]
     print(f"{trial.id}: {trial.spec.title} (n={result.n:,}, seed {result.seed}, "
           f"{result.allocation})")
     print(result.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
     if args.out is not None:
-        path = result.save(args.out)
+        try:
+            path = result.save(args.out)
+        except OSError as exc:
+            raise write_error("--out", args.out, exc) from None
         print(f"wrote {path}")
     return 0
 
@@ -88,8 +106,18 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 def _cmd_calibrate(args: argparse.Namespace) -> int:
     from acsim.evidence.calibration import calibrate_effects, refit_levels, write_effects
     from acsim.evidence.levels import StockFit
-    from acsim.spec.scenario import default_effects
+    from acsim.evidence.plan import default_plan
+    from acsim.evidence.validation import SCENARIOS_DIR
+    from acsim.spec.scenario import EFFECTS_FILE, default_effects
 
+    _check_sizes(args)
+    output_dir(args.checkpoint, "--checkpoint")
+    if not args.no_write:
+        targets = [EFFECTS_FILE]
+        if not args.skip_levels:
+            targets += [SCENARIOS_DIR / f"{s.city}.toml" for s in default_plan().level_stages]
+        for path in targets:
+            check_writable_file(path, "calibrate (without --no-write)")
     fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
                             workers=_workers(args.workers), checkpoint=args.checkpoint)
     print(fit.table())
@@ -112,13 +140,17 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 def _cmd_validate(args: argparse.Namespace) -> int:
     from acsim.evidence.validation import format_table, validate
 
+    _check_sizes(args)
+    output_dir(args.out, "--out")
     table = validate(scale=_scale(args.scale), seed=args.seed,
                      municipal=not args.no_municipal, workers=_workers(args.workers))
     print(format_table(table))
     if args.out is not None:
-        args.out.mkdir(parents=True, exist_ok=True)
         path = args.out / "validation.csv"
-        table.to_csv(path, index=False)
+        try:
+            table.to_csv(path, index=False)
+        except OSError as exc:
+            raise write_error("--out", args.out, exc) from None
         print(f"wrote {path}")
     failed = int((~table["passed"]).sum())
     if failed:

@@ -11,10 +11,24 @@ import os
 import sys
 import warnings
 from pathlib import Path
+from typing import Any, NoReturn
 
 from acsim import __version__
 from acsim.cli.evidence import COMMANDS as EVIDENCE_COMMANDS
 from acsim.cli.evidence import add_parsers as add_evidence_parsers
+from acsim.cli.options import (
+    MAX_REPLICATIONS,
+    check_count,
+    check_metric,
+    check_positive,
+    check_precision,
+    check_scheduler,
+    check_seed,
+    check_workers,
+    check_writable_file,
+    output_dir,
+    write_error,
+)
 from acsim.costs.model import RatesCoverageWarning
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.experiments.manifest import run_manifest, write_manifest
@@ -22,8 +36,17 @@ from acsim.experiments.manifest import run_manifest, write_manifest
 __all__ = ["main"]
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: ``acsim: error: ...``, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        """Print the error as one line naming the option, and exit with 2."""
+        text = " ".join(message.split())
+        self.exit(2, f"acsim: error: {text} (see '{self.prog} --help')\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="acsim", description=__doc__.splitlines()[0])
+    p = _Parser(prog="acsim", description=__doc__.splitlines()[0])
     p.add_argument("--version", action="version", version=f"acsim {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="simulate a scenario and write its results")
@@ -121,15 +144,34 @@ def _write(out: Path, result, scenario_path: str) -> None:
         interrupted=result.interrupted, wall_time_seconds=round(result.wall_time, 3)))
 
 
+def _overrides(scenario_file: str, overrides: list[str]) -> dict[str, Any]:
+    """The ``--set KEY=VALUE`` changes; an error names the scenario file and ``--set``."""
+    from acsim.spec.scenario import parse_override
+
+    changes: dict[str, Any] = {}
+    for text in overrides:
+        try:
+            key, value = parse_override(text)
+        except ScenarioError as exc:
+            raise ScenarioError(f"{scenario_file} (--set)", exc.key, exc.problem) from None
+        changes[key] = value
+    return changes
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from acsim.experiments.run import run
-    from acsim.spec.scenario import load_scenario, parse_override
+    from acsim.spec.scenario import load_scenario
 
     _check_common(args)
+    check_precision(args.precision, args.replications, args.max_replications)
+    check_metric(args.metric)
     scenario = load_scenario(args.scenario)
     if args.overrides:
-        changes = dict(parse_override(o) for o in args.overrides)
-        scenario = scenario.with_changes(changes, source=f"{args.scenario} (--set)")
+        scenario = scenario.with_changes(_overrides(args.scenario, args.overrides),
+                                         source=f"{args.scenario} (--set)")
+    check_scheduler(args.backend, args.scheduler)
+    output_dir(args.out, "--out")
+    output_dir(args.store, "--store")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
         warnings.simplefilter("always", RatesCoverageWarning)
@@ -154,7 +196,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
               "persons on benefit a year)")
         print(costs.table.to_string())
     if args.out is not None:
-        _write(args.out, result, args.scenario)
+        try:
+            _write(args.out, result, args.scenario)
+        except OSError as exc:
+            raise write_error("--out", args.out, exc) from None
         print(f"wrote {args.out}/: spells.parquet, summary.csv, costs.csv, survival.csv, "
               "survival.png, manifest.json")
     if result.interrupted:
@@ -167,12 +212,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _check_common(args: argparse.Namespace) -> None:
-    if args.replications < 1:
-        raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
-    if args.seed is not None and args.seed < 0:
-        raise ScenarioError("--seed", "", f"must be a non-negative integer, got {args.seed}")
-    if args.workers is not None and args.workers < 1:
-        raise ScenarioError("--workers", "", f"must be at least 1, got {args.workers}")
+    """``--replications``, ``--seed`` and ``--workers`` of ``run`` and ``compare``."""
+    check_count(args.replications, "--replications", 1, MAX_REPLICATIONS)
+    check_seed(args.seed)
+    check_workers(args.workers)
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
@@ -182,7 +225,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     from acsim.spec.scenario import load_scenario
 
     _check_common(args)
+    check_precision(args.precision, args.replications, args.max_replications)
+    check_metric(args.metric)
     scenarios = [load_scenario(p) for p in args.scenarios]
+    check_scheduler(args.backend, args.scheduler)
+    output_dir(args.out, "--out")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
         warnings.simplefilter("always", RatesCoverageWarning)
@@ -214,7 +261,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             with pd.option_context("display.float_format", _number):
                 print(case.summary.to_string())
     if args.out is not None:
-        paths = cmp.save(args.out, business_case=args.business_case)
+        try:
+            paths = cmp.save(args.out, business_case=args.business_case)
+        except OSError as exc:
+            raise write_error("--out", args.out, exc) from None
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0
 
@@ -231,8 +281,9 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
     from acsim.evidence.plan import default_plan
     from acsim.spec.scenario import load_scenario
 
-    if args.replications is not None and args.replications < 1:
-        raise ScenarioError("--replications", "", f"must be at least 1, got {args.replications}")
+    check_count(args.replications, "--replications", 1)
+    check_seed(args.seed)
+    check_positive(args.target, "--target")
     plan = default_plan()
     cities = sorted(s.city for s in plan.level_stages)
     jobs = []
@@ -246,6 +297,9 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
             raise ScenarioError(path, "", "no level stage in the calibration plan for this file "
                                 f"name; expected one of {cities} or --target")
         jobs.append((path, load_scenario(path), stage))
+    if args.write:
+        for path, _, _ in jobs:
+            check_writable_file(path, "--write")
     print(f"{'scenario':<28} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
     for path, scenario, stage in jobs:
         if stage is None:
@@ -269,7 +323,10 @@ def _cmd_calibrate_levels(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``acsim`` console script."""
     parser = _parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (one line, see _Parser), --help or --version
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 2
     try:
         if args.command == "run":
             return _cmd_run(args)

@@ -29,8 +29,9 @@ from acsim.analysis.trial_metrics import Metric, estimate, parse_metric, person_
 from acsim.data import SCENARIOS_DIR
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.model.engine import JobCentre, run_paused_gc
-from acsim.model.population import draw_population
+from acsim.model.population import PopulationSpec, draw_population
 from acsim.model.rng import Stream, StreamSet, root_entropy
+from acsim.spec import paths
 from acsim.spec.base import Spec, read_toml, validate
 from acsim.spec.scenario import Effects, Scenario, load_scenario
 
@@ -38,13 +39,133 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = [
-    "Trial", "TrialResult", "TrialSpec", "load_trial", "resolve_level_reference", "run_trial",
+    "Trial", "TrialResult", "TrialSpec", "check_trial_size", "load_trial",
+    "resolve_level_reference", "run_trial",
 ]
 
 #: Keys a trial sets itself, which its ``[base]`` and arms may not set.
 _TRIAL_POPULATION_KEYS = ("annual_inflow", "graduate_profile", "experienced_profile", "stock")
 _ARM_FORBIDDEN = ("scenario", "population", "hazard")
 _DAYS_PER_YEAR_IN_WEEKS = 365.25 / 7.0
+_TOP_KEYS = ("arms", "base", "trial")
+
+
+def _upper_bound(model: type[Spec], name: str) -> float | None:
+    """The ``le`` bound of a field (``None`` without one)."""
+    for m in model.model_fields[name].metadata:
+        le = getattr(m, "le", None)
+        if le is not None:
+            return float(le)
+    return None
+
+
+def check_trial_size(n: int | None, intake_weeks: float | None = None,
+                     source: str = "<api>", key: str = "") -> None:
+    """A trial size is within ``trial.n``'s bounds, and its intake within the inflow's.
+
+    ``n`` entries over ``intake_weeks`` weeks are an inflow of ``n * 52.18 / intake_weeks`` a
+    year, which must not exceed the bound of ``population.annual_inflow``.
+
+    Args:
+        n: Jobseekers (``None``: nothing to check).
+        intake_weeks: The trial's intake (``None``: check ``n`` alone).
+        source: The file or option, for errors (``"--n"``).
+        key: Key path of the value, for errors (``"trial.n"``).
+
+    Raises:
+        ScenarioError: ``n`` or the intake is out of bounds.
+
+    """
+    if n is None:
+        return
+    field = TrialSpec.model_fields["n"]
+    low = next(m.ge for m in field.metadata if getattr(m, "ge", None) is not None)
+    high = _upper_bound(TrialSpec, "n")
+    if n < low or (high is not None and n > high):
+        raise ScenarioError(source, key, f"must be between {low:,} and {high:,.0f} "
+                            f"jobseekers; got {n:,}")
+    limit = _upper_bound(PopulationSpec, "annual_inflow")
+    if intake_weeks is None or limit is None:
+        return
+    inflow = n * _DAYS_PER_YEAR_IN_WEEKS / intake_weeks
+    if inflow > limit:
+        max_n = int(limit * intake_weeks / _DAYS_PER_YEAR_IN_WEEKS)
+        min_weeks = n * _DAYS_PER_YEAR_IN_WEEKS / limit
+        raise ScenarioError(source, key, f"{n:,} entries over intake_weeks = {intake_weeks:g} "
+                            f"are an inflow of {inflow:,.4g} a year, above the limit of "
+                            f"{limit:,.0f} (population.annual_inflow); need intake_weeks >= "
+                            f"{min_weeks:.4g}" + (f" or n <= {max_n:,}" if max_n >= low else ""))
+
+
+def _kind(value: Any) -> str:
+    """What a TOML value is, in words, for an error."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Mapping):
+        return "a table"
+    if isinstance(value, list):
+        return "an array" + (" of tables" if value and all(isinstance(v, Mapping)
+                                                           for v in value) else "")
+    return f"{value!r}"
+
+
+def _check_tables(tables: Any, source: str, where: str, what: str) -> dict[str, Any]:
+    """``tables`` is a table of scenario tables (the ``[base]`` or an arm).
+
+    Every key must be a scenario table name, and a table where the scenario has one.
+
+    Raises:
+        ScenarioError: Naming the file and the key path (``arms.x``, ``base.meetings``).
+
+    """
+    if not isinstance(tables, Mapping):
+        raise ScenarioError(source, where, f"expected {what} (a table of scenario tables); "
+                            f"got {_kind(tables)}")
+    fields = Scenario.model_fields
+    for key, value in tables.items():
+        at = paths.format_path((*paths.parse(where), key))
+        if key not in fields:
+            raise ScenarioError(source, at, "unknown key (allowed here: "
+                                f"{', '.join(sorted(fields))})")
+        ann = fields[key].annotation
+        if isinstance(ann, type) and issubclass(ann, Spec) and not isinstance(value, Mapping):
+            raise ScenarioError(source, at, f"expected a table; got {_kind(value)}")
+        if key == "programmes" and not (isinstance(value, list)
+                                        and all(isinstance(v, Mapping) for v in value)):
+            raise ScenarioError(source, at, "expected an array of tables ([[programmes]]); "
+                                f"got {_kind(value)}")
+    return dict(tables)
+
+
+def _check_structure(data: Any, source: str) -> None:
+    """The shape of a trial file: ``[trial]``, ``[base]`` and ``[arms.<name>]`` tables.
+
+    Raises:
+        ScenarioError: A table of the wrong type, an unknown key, or a missing table, naming
+            the file and the key path.
+
+    """
+    if not isinstance(data, Mapping):
+        raise ScenarioError(source, "", f"expected the tables of a trial file; got {_kind(data)}")
+    unknown = [k for k in data if k not in _TOP_KEYS]
+    if unknown:
+        raise ScenarioError(source, str(unknown[0]), "unknown key (allowed here: "
+                            f"{', '.join(_TOP_KEYS)})")
+    if "trial" not in data:
+        raise ScenarioError(source, "trial", "required table is missing")
+    if not isinstance(data["trial"], Mapping):
+        raise ScenarioError(source, "trial", f"expected a table; got {_kind(data['trial'])}")
+    if "base" in data:
+        _check_tables(data["base"], source, "base", "the base")
+    arms = data.get("arms")
+    if arms is None:
+        raise ScenarioError(source, "arms", "required table is missing: a trial needs at least "
+                            "two arms")
+    if not isinstance(arms, Mapping):
+        raise ScenarioError(source, "arms", "expected a table of arms ([arms.<name>]); got "
+                            f"{_kind(arms)}")
+    for name, tables in arms.items():
+        _check_tables(tables, source, paths.format_path(("arms", name)), "an arm")
 
 
 class TrialSpec(Spec):
@@ -121,14 +242,10 @@ class Trial:
                 repository's ``scenarios``; see :func:`resolve_level_reference`).
 
         """
+        _check_structure(data, source)
         data = resolve_level_reference(data, source, scenarios_dir)
-        unknown = [k for k in data if k not in ("trial", "base", "arms")]
-        if unknown:
-            raise ScenarioError(source, unknown[0], "unknown key (allowed here: arms, base, "
-                                "trial)")
-        if "trial" not in data:
-            raise ScenarioError(source, "trial", "required table is missing")
         spec = validate(TrialSpec, dict(data["trial"]), source, prefix="trial")
+        check_trial_size(spec.n, spec.intake_weeks, source, "trial.intake_weeks")
         base = dict(data.get("base", {}))
         if "scenario" in base:
             raise ScenarioError(source, "base.scenario", "a trial sets its own run window; "
@@ -137,8 +254,8 @@ class Trial:
             if key in base.get("population", {}):
                 raise ScenarioError(source, f"base.population.{key}", "a trial sets this "
                                     "itself; use trial.n and trial.intake_weeks")
-        arms = data.get("arms", {})
-        if not isinstance(arms, Mapping) or len(arms) < 2:
+        arms = data["arms"]
+        if len(arms) < 2:
             raise ScenarioError(source, "arms", "a trial needs at least two arms")
         if spec.control not in arms:
             raise ScenarioError(source, "trial.control",
@@ -174,7 +291,10 @@ class Trial:
 
         """
         s = self.spec
-        n = s.n if n is None else n
+        if n is None:
+            n = s.n
+        else:
+            check_trial_size(n, s.intake_weeks, self.source, "n (the trial size asked for)")
         out = {}
         for name in self.arm_names:
             data = _merge(self.base, self.arms[name])
@@ -191,8 +311,53 @@ class Trial:
             pop = data.setdefault("population", {})
             pop["annual_inflow"] = n * _DAYS_PER_YEAR_IN_WEEKS / s.intake_weeks
             pop["graduate_profile"] = pop["experienced_profile"] = [1.0] * 12
-            out[name] = Scenario.from_dict(data, source=f"{self.source} [arms.{name} over base]")
+            try:
+                out[name] = Scenario.from_dict(data, source=self.source)
+            except ScenarioError as exc:
+                raise ScenarioError(self.source, self._file_key(name, exc.key),
+                                    exc.problem if exc.key else
+                                    f"{exc.problem} (arm {name!r} over the base)") from None
         return out
+
+    def _file_key(self, arm: str, key: str) -> str:
+        """Where in the trial file the value at scenario key path ``key`` of an arm is set.
+
+        The arm's own tables win over ``[base]`` (tables merge key by key; any other value,
+        an array included, replaces the base's); the run window and the inflow are the
+        trial's own.
+        """
+        if not key:
+            return ""
+        try:
+            parts = paths.parse(key)
+        except ValueError:
+            return key
+        arm_path = ("arms", arm)
+        if _sets(self.arms[arm], parts):
+            return paths.format_path((*arm_path, *parts))
+        if _sets(self.base, parts):
+            return paths.format_path(("base", *parts))
+        if parts[0] == "scenario":
+            return "trial.follow_up_weeks"
+        if parts[:2] == ("population", "annual_inflow"):
+            return "trial.intake_weeks"
+        owner = "base" if parts[0] in self.base or parts[0] not in self.arms[arm] else None
+        return paths.format_path((*(arm_path if owner is None else ("base",)), *parts))
+
+
+def _sets(tables: Mapping[str, Any], parts: tuple[paths.Part, ...]) -> bool:
+    """Whether ``tables`` sets the value at ``parts`` (or a value replacing it wholesale)."""
+    node: Any = tables
+    for depth, part in enumerate(parts):
+        if isinstance(node, Mapping):
+            if part not in node:
+                return False
+            node = node[part]
+        elif isinstance(node, list):
+            return True  # an array replaces the base's whole array
+        else:
+            return depth > 0
+    return True
 
 
 def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
