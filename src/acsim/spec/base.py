@@ -335,11 +335,27 @@ def raise_scenario_error(exc: ValidationError, source: str, model: type[BaseMode
         raise ScenarioError(source, path, f"unknown key{hint}") from None
     if err["type"] == "missing":
         raise ScenarioError(source, path, "required key is missing") from None
-    msg = err["msg"].removeprefix("Value error, ")
+    if err["type"] in ("union_tag_not_found", "union_tag_invalid"):
+        key = err.get("ctx", {}).get("discriminator", "").strip("'")
+        tags = err.get("ctx", {}).get("expected_tags", "")
+        problem = ("required key is missing" if err["type"] == "union_tag_not_found"
+                   else f"not a known kind; expected one of {tags}")
+        raise ScenarioError(source, _join(path, key) if key else path, problem) from None
+    msg = _MESSAGES.get(err["type"], err["msg"].removeprefix("Value error, "))
     got = err.get("input")
     if not isinstance(got, (dict, list, tuple)) and not isinstance(cause, FieldProblem):
         msg = f"{msg}; got {got.isoformat() if isinstance(got, date) else repr(got)}"
     raise ScenarioError(source, path, msg) from None
+
+
+#: Plainer words for pydantic's messages that name Python types.
+_MESSAGES = {
+    "model_type": "expected a table",
+    "model_attributes_type": "expected a table",
+    "dict_type": "expected a table",
+    "tuple_type": "expected an array",
+    "list_type": "expected an array",
+}
 
 
 def read_toml(path: str | Path) -> dict[str, Any]:
