@@ -355,3 +355,8 @@ def test_intake_limit_of_a_trial_size_asked_for():
     with pytest.raises(ScenarioError, match="population.annual_inflow") as err:
         trial.scenarios(n=5_000_000)
     assert err.value.key.startswith("n ")
+
+
+def test_scale_beyond_the_trial_limits_is_rejected_before_simulating(capsys):
+    line = rejected(capsys, ["validate", "--scale", "100"], "--scale")
+    assert "trial.n" in line and ".toml" in line, line

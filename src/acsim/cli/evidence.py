@@ -75,10 +75,24 @@ def _scale(x: float) -> float:
 
 
 def _check_sizes(args: argparse.Namespace) -> None:
-    """``--scale``, ``--seed`` and ``--workers`` of ``calibrate`` and ``validate``."""
+    """``--scale``, ``--seed`` and ``--workers`` of ``calibrate`` and ``validate``.
+
+    Every trial file, scaled, must stay within the trial size and inflow limits.
+    """
+    from acsim.evidence.records import trials_dir
+    from acsim.evidence.trials import check_trial_size, load_trial
+
     _scale(args.scale)
     check_seed(args.seed)
     _workers(args.workers)
+    for path in sorted(trials_dir().glob("*.toml")):
+        spec = load_trial(path).spec
+        n = max(2, round(spec.n * args.scale))
+        try:
+            check_trial_size(n, spec.intake_weeks)
+        except ScenarioError as exc:
+            raise ScenarioError("--scale", "", f"{args.scale:g} makes {path.name}'s trial.n "
+                                f"{n:,}: {exc.problem}") from None
 
 
 def _cmd_trial(args: argparse.Namespace) -> int:
