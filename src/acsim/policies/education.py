@@ -13,7 +13,7 @@ from acsim.policies.programmes import (
     weekly_cost_rule,
 )
 from acsim.policies.registry import EffectsField, Family
-from acsim.spec.base import MAX_WEEK, Float, GroupValue, resolve_group_value
+from acsim.spec.base import MAX_WEEK, Float, FloatOrInf, GroupValue, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.model.spell import Spell
@@ -43,7 +43,7 @@ class CourseEffects(ProgrammeEffects):
     late_separation_hr: GroupValue = 1.1
     cutoff_week: Float = Field(12.0, ge=0, le=MAX_WEEK)
     #: PLACEHOLDER: a course's post-effect fades after a quarter; no target gives its length.
-    post_weeks: Float = Field(13.0, gt=0, allow_inf_nan=True)
+    post_weeks: FloatOrInf = Field(13.0, gt=0)
 
 
 class Course(Programme):

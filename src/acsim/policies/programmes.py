@@ -27,7 +27,7 @@ from pydantic import Field, field_validator
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import GROUP_TERMS, Float, GroupValue, Spec, resolve_group_value
+from acsim.spec.base import GROUP_TERMS, Float, FloatOrInf, GroupValue, Spec, resolve_group_value
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
@@ -98,7 +98,7 @@ class ProgrammeEffects(Spec):
     threat_hr: GroupValue = 1.0
     lockin_hr: GroupValue = 0.7
     post_hr: GroupValue = 1.1
-    post_weeks: Float = Field(math.inf, gt=0, allow_inf_nan=True)
+    post_weeks: FloatOrInf = Field(math.inf, gt=0)
     hire_probability: Float = Field(0.0, ge=0, le=1)
     separation_hr: GroupValue = 1.0
 

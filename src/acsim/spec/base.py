@@ -14,7 +14,15 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, ValidationError
+from pydantic import (
+    AllowInfNan,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+)
 
 from acsim.exceptions import ScenarioError
 
@@ -28,6 +36,7 @@ __all__ = [
     "Bool",
     "FieldProblem",
     "Float",
+    "FloatOrInf",
     "GroupValue",
     "HazardRatio",
     "Int",
@@ -48,14 +57,13 @@ M = TypeVar("M", bound=BaseModel)
 class Spec(BaseModel):
     """Base of every specification: frozen, unknown keys rejected, assignment validated.
 
-    No float of a spec may be NaN or infinite (``allow_inf_nan=False``) unless its field says
-    so (``post_weeks = inf``: the rest of the spell). Fields are written with :data:`Float`,
-    :data:`Int` and :data:`Bool`, so a boolean is never read as a number, nor a number or a
-    string as a boolean.
+    Scenario fields are written with :data:`Float` (finite), :data:`Int` and :data:`Bool`, so
+    no number is NaN or infinite unless its field says so (:data:`FloatOrInf`:
+    ``post_weeks = inf``, the rest of the spell), and a boolean is never read as a number, nor
+    a number or a string as a boolean.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True,
-                              allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
 
 
 def _plain_int(value: Any) -> Any:
@@ -69,7 +77,9 @@ def _plain_int(value: Any) -> Any:
 
 
 #: A finite number: an integer or a float, never a boolean or a string; NaN and inf rejected.
-Float = Annotated[float, Strict()]
+Float = Annotated[float, Strict(), AllowInfNan(False)]
+#: A number that may be ``inf`` (never a boolean or a string; NaN fails any bound it has).
+FloatOrInf = Annotated[float, Strict()]
 #: An integer, never a boolean, a float or a string.
 Int = Annotated[int, BeforeValidator(_plain_int), Strict()]
 #: A boolean, never a number or a string.
@@ -80,7 +90,7 @@ Bool = Annotated[bool, Strict()]
 MAX_HAZARD_RATIO = 100.0
 
 #: A hazard ratio given as a plain number (not by group): finite, in ``(0, MAX_HAZARD_RATIO]``.
-HazardRatio = Annotated[float, Strict(), Field(gt=0, le=MAX_HAZARD_RATIO)]
+HazardRatio = Annotated[float, Strict(), AllowInfNan(False), Field(gt=0, le=MAX_HAZARD_RATIO)]
 
 #: Largest spell week (or length in weeks) a spec names: ten years, the longest run
 #: (``warmup_weeks`` <= 520) and benefit period (``benefit_weeks`` <= 520) acsim accepts.
