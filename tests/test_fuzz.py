@@ -35,9 +35,9 @@ SCENARIO_FILES = sorted((ROOT / "scenarios").glob("*.toml"))
 TRIAL_FILES = sorted((ROOT / "scenarios" / "trials").glob("*.toml"))
 
 SEED = 20240615
-SCENARIO_MUTANTS = 800
-TRIAL_MUTANTS = 300
-SCENARIO_RUNS = 10
+SCENARIO_MUTANTS = 2000
+TRIAL_MUTANTS = 500
+SCENARIO_RUNS = 12
 TRIAL_RUNS = 4
 RUN_SECONDS = 60
 
