@@ -93,7 +93,7 @@ VALUES = {
     "effects.caseworkers.similarity_hr": [[1, -1, 1], [1, float("nan"), 1]],
     "effects.caseworkers.employer_contact_hr": [float("inf")],
     "provider.price_per_spell": [float("inf")],
-    "programmes[0].start_week": [True, 500],
+    "programmes[0].start_week": [True, 600],
     "programmes[0].duration_weeks": [True],
     "programmes[0].hours_per_week": [True],
     "programmes[0].groups": [["nope"]],
@@ -142,3 +142,12 @@ def test_no_caseworkers_runs_with_nan_utilisation():
         res = acsim.run(s, replications=1, seed=1, workers=1, progress=False)
     assert len(res.spells) > 0
     assert math.isnan(res.summary.loc["caseworker_utilisation", "mean"])
+
+
+def test_a_programme_nobody_reaches_is_a_warning_not_an_error():
+    from acsim.exceptions import ScenarioWarning
+
+    cph = load_scenario("scenarios/copenhagen.toml")
+    with pytest.warns(ScenarioWarning, match=r"programmes\[0\]\.start_week.*never reached"):
+        sc = cph.with_changes({"programmes[0].start_week": 500})
+    assert sc.programmes[0].start_week == 500

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "AcsimError",
     "ScenarioError",
+    "ScenarioWarning",
     "SimulationError",
     "UncalibratedWarning",
 ]
@@ -38,3 +39,7 @@ class SimulationError(AcsimError, RuntimeError):
 
 class UncalibratedWarning(UserWarning):
     """A result depends on effect sizes that are placeholders, not yet calibrated."""
+
+
+class ScenarioWarning(UserWarning):
+    """A valid scenario with a part that cannot take effect (e.g. a programme never reached)."""

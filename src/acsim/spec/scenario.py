@@ -14,6 +14,7 @@ import hashlib
 import json
 import math
 import tomllib
+import warnings
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, create_model, field_validator, model_validator
 
 from acsim.data import DATA_DIR
-from acsim.exceptions import ScenarioError
+from acsim.exceptions import ScenarioError, ScenarioWarning
 from acsim.model.hazards import HazardSpec
 from acsim.model.population import MAX_JOBSEEKERS, MIN_JOBSEEKERS, PopulationSpec
 from acsim.policies.meetings import MeetingsSpec
@@ -150,8 +151,9 @@ class Scenario(Spec):
     Checks across tables, besides each table's own: at most ``MAX_PROGRAMMES`` (32)
     programmes; every track named exists in ``screening.tracks``; a replication expects from
     ``MIN_JOBSEEKERS`` (20) to ``MAX_JOBSEEKERS`` (5,000,000) jobseekers (``annual_inflow``
-    over warm-up and horizon, plus the stock); every programme starts at a spell week some
-    spell reaches (before the run's end plus the longest elapsed duration of the stock).
+    over warm-up and horizon, plus the stock). A programme that starts at a spell week no
+    spell reaches (at or after the run's end plus the longest elapsed duration of the stock)
+    is valid but gives a :class:`~acsim.exceptions.ScenarioWarning`.
     """
 
     scenario: RunSpec = RunSpec()
@@ -213,11 +215,12 @@ class Scenario(Spec):
         elapsed = max((b.to_week for b in self.population.stock), default=0.0)
         for i, p in enumerate(self.programmes):
             if p.start_week >= self.scenario.end_week + elapsed:
-                raise FieldProblem(
-                    f"programmes[{i}].start_week",
-                    f"spell week {p.start_week:g} is never reached: the run ends after "
-                    f"{self.scenario.end_week:g} weeks (warm-up + horizon) and no stock spell "
-                    f"has more than {elapsed:g} weeks elapsed")
+                # Valid (a short exploratory run, a sweep over the horizon), but never in effect.
+                warnings.warn(
+                    f"programmes[{i}].start_week: spell week {p.start_week:g} is never reached: "
+                    f"the run ends after {self.scenario.end_week:g} weeks (warm-up + horizon) "
+                    f"and no stock spell has more than {elapsed:g} weeks elapsed",
+                    ScenarioWarning, stacklevel=2)
         return self
 
     # -- identity ----------------------------------------------------------------------------
