@@ -451,13 +451,17 @@ def test_an_episode_table_missing_a_column_is_an_error_naming_it(which, column):
 
 
 def test_early_dates_are_errors():
-    early = scenario(**{"scenario.start_date": date(2018, 6, 1)})
-    with pytest.raises(ScenarioError, match="dagpenge_max_week: no value valid on 2018-06-01"):
-        spell_costs(table(entry_week=[0.0], exit_week=[10.0]), early)
+    # a run that starts before the rates do is refused when the scenario is made
+    with pytest.raises(ScenarioError, match="scenario.start_date"):
+        scenario(**{"scenario.start_date": date(2018, 6, 1)})
+    # a spell (of a stock) whose weeks before the rates begin are costed: no benefit rate then
+    s = scenario()
+    with pytest.raises(ScenarioError, match="dagpenge_max_week: no value valid on 2018-"):
+        spell_costs(table(entry_week=[-20.0], exit_week=[10.0]), s, start_week=-20.0)
     # a meeting in the window before the rates begin: caseworker_cost_hour has no value then
     with pytest.raises(ScenarioError, match="caseworker_cost_hour: no value valid on 2018-"):
-        spell_costs(table(entry_week=[40.0], exit_week=[50.0]), early,
-                    meetings=meetings([10.0]))
+        spell_costs(table(entry_week=[0.0], exit_week=[10.0]), s,
+                    meetings=meetings([-15.0]), start_week=-20.0, end_week=10.0)
 
 
 def test_weeks_beyond_the_rates_file_warn():

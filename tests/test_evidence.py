@@ -200,13 +200,14 @@ def _published_numbers(records) -> set[float]:
 
 
 def _source_numbers(path: Path) -> list[tuple[int, float]]:
+    import ast
     import io
     import tokenize
 
     out = []
     for tok in tokenize.generate_tokens(io.StringIO(path.read_text(encoding="utf-8")).readline):
         if tok.type == tokenize.NUMBER and not tok.string.lower().endswith("j"):
-            out.append((tok.start[0], float(tok.string.replace("_", ""))))
+            out.append((tok.start[0], float(ast.literal_eval(tok.string))))  # 0o600, 1_000
     return out
 
 
