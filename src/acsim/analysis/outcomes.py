@@ -125,10 +125,16 @@ def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeier
     Stock spells are left-truncated: a spell with ``entry_truncation`` ``a`` is at risk from
     duration ``a`` (delayed entry) to its ``duration``, which already counts those ``a`` weeks.
     The curve is therefore conditional on surviving to the shortest elapsed duration among
-    the stock spells (when there is no inflow to fill the early weeks).
+    the stock spells (when there is no inflow to fill the early weeks). A stock spell that
+    ends the instant it is observed (e.g. one already past its benefit period at time 0) is
+    never at risk in the run and is left out.
     """
     kmf = KaplanMeierFitter(label=label)
-    entry = spells["entry_truncation"] if spells["entry_truncation"].any() else None
+    trunc = spells["entry_truncation"]
+    if trunc.any():
+        spells = spells[(trunc <= 0) | (spells["duration"] > trunc)]
+        trunc = spells["entry_truncation"]
+    entry = trunc if trunc.any() else None
     kmf.fit(spells["duration"], spells["event"], entry=entry)
     return kmf
 
