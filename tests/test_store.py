@@ -109,3 +109,18 @@ def test_a_change_of_version_code_rates_or_effects_invalidates_the_store(tmp_pat
             assert store.completed(sc, 7) == [], attr
             assert store.run_dir(sc, 7).name != name
     assert store.completed(sc, 7) == [0]
+
+
+def test_precision_with_an_unknown_metric_fails_before_simulating():
+    import time
+
+    from acsim import compare
+
+    sc = Scenario().with_changes(SMALL)
+    t = time.perf_counter()
+    with pytest.raises(ValueError, match="unknown metric 'bogus'"):
+        run(sc, precision=0.05, metric="bogus", progress=False)
+    with pytest.raises(ValueError, match="unknown metric 'bogus'"):
+        compare([sc, sc.with_changes({"scenario.name": "b"})], precision=0.05, metric="bogus",
+                progress=False)
+    assert time.perf_counter() - t < 5.0

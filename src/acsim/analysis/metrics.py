@@ -29,7 +29,9 @@ __all__ = [
     "METRICS",
     "SURVIVAL_WEEKS",
     "MetricInfo",
+    "check_run_metric",
     "metric_info",
+    "run_metric_names",
     "survival_metric",
 ]
 
@@ -195,3 +197,23 @@ def metric_info(name: str, scope: str | None = None) -> MetricInfo:
         where = f" of scope {scope!r}" if scope else ""
         raise KeyError(f"{name!r} is not a metric{where}; see acsim.analysis.metrics.METRICS")
     return _BY_NAME[hits[0].name]
+
+
+def run_metric_names() -> list[str]:
+    """The metrics a run reports per replication (what ``precision`` stopping can use)."""
+    names = []
+    for m in METRICS:
+        if "run" not in m.scopes:
+            continue
+        if m.name == "survival_<w>":
+            names += [survival_metric(w) for w in SURVIVAL_WEEKS]
+        elif "<" not in m.name:
+            names.append(m.name)
+    return names
+
+
+def check_run_metric(metric: str) -> None:
+    """Raise ``ValueError`` unless ``metric`` is a per-replication metric of a run."""
+    names = run_metric_names()
+    if metric not in names:
+        raise ValueError(f"unknown metric {metric!r}; expected one of {', '.join(names)}")

@@ -101,27 +101,14 @@ def check_precision(precision: float | None, replications: int, max_replications
                             f"({replications}); got {max_replications}")
 
 
-def run_metric_names() -> list[str]:
-    """The metrics a run reports per replication (the names ``--metric`` accepts)."""
-    from acsim.analysis.metrics import METRICS, SURVIVAL_WEEKS, survival_metric
-
-    names = []
-    for m in METRICS:
-        if "run" not in m.scopes:
-            continue
-        if m.name == "survival_<w>":
-            names += [survival_metric(w) for w in SURVIVAL_WEEKS]
-        elif "<" not in m.name:
-            names.append(m.name)
-    return names
-
-
 def check_metric(metric: str, option: str = "--metric") -> None:
     """``--metric`` is a per-replication metric of a run (see :mod:`acsim.analysis.metrics`)."""
-    names = run_metric_names()
-    if metric not in names:
-        raise ScenarioError(option, "", f"unknown metric {metric!r}; expected one of "
-                            f"{', '.join(names)}")
+    from acsim.analysis.metrics import check_run_metric
+
+    try:
+        check_run_metric(metric)
+    except ValueError as exc:
+        raise ScenarioError(option, "", str(exc)) from None
 
 
 def check_scheduler(backend: str, scheduler: str | None) -> None:

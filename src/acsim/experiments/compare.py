@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from acsim.analysis.intervals import t_interval
-from acsim.analysis.metrics import COMPARISON_METRICS
+from acsim.analysis.metrics import COMPARISON_METRICS, check_run_metric
 from acsim.experiments.run import RunResult, run
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
@@ -205,6 +205,7 @@ def compare(
         return Comparison(results=results, seed=root)
     if not precision > 0:
         raise ValueError("precision must be a positive fraction, e.g. 0.02")
+    check_run_metric(metric)  # before any simulation, not after it
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="acsim-compare-") as tmp:

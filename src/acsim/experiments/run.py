@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from acsim.analysis.intervals import summary_table, t_interval
+from acsim.analysis.metrics import check_run_metric
 from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
 from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
 from acsim.costs.rates import default_rates
@@ -248,6 +249,8 @@ def run(
         raise ScenarioError("--backend", "", f"expected one of {list(BACKENDS)}, got {backend!r}")
     if precision is not None and not precision > 0:
         raise ValueError("precision must be a positive fraction, e.g. 0.02")
+    if precision is not None:
+        check_run_metric(metric)  # before any simulation, not after it
     root = root_entropy(seed)
     if isinstance(store, (str, Path)):
         store = ResultStore(store)
