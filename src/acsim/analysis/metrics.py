@@ -17,6 +17,19 @@ scopes are
 
 Names with a parameter are patterns: ``<w>`` is a week (``survival_26``), ``<a>_<b>`` a window
 of spell weeks (``window_hr_13_26``). :func:`metric_info` resolves a concrete name.
+
+Units. Every metric has one unit (:attr:`MetricInfo.unit`, :func:`metric_unit`), written
+beside the value in the output tables (the ``unit`` column of ``comparison.csv`` and
+``trial.csv``; all columns and units are listed in ``docs/outputs.md``). Shares are fractions
+from 0 to 1 (unit ``share``: ``survival_26 = 0.62`` is 62 %) in every output of runs,
+comparisons, sweeps, business cases and municipal checks. The one exception is the trial
+metrics ``employed_at_<w>`` and ``unemployed_at_<w>``: their arms are in ``percent`` and
+their effect in ``percentage points``, the unit in which the studies publish them and in which
+the evidence records (``acsim/data/evidence.toml``) check them, so the unit column says so
+instead of the numbers being rescaled. A trial's ``control`` and ``treatment`` columns are in
+:attr:`MetricInfo.arm_unit` where it differs from the effect's unit (:func:`arm_unit`): the
+hazard ratios' arms are crude exit-to-job rates ``per week``, ``rel_mean_duration``'s arms are
+mean durations in ``weeks``.
 """
 
 from __future__ import annotations
@@ -29,8 +42,10 @@ __all__ = [
     "METRICS",
     "SURVIVAL_WEEKS",
     "MetricInfo",
+    "arm_unit",
     "check_run_metric",
     "metric_info",
+    "metric_unit",
     "run_metric_names",
     "survival_metric",
 ]
@@ -46,8 +61,11 @@ class MetricInfo:
     Attributes:
         name: The name, or its pattern (``survival_<w>``).
         definition: One line: what is measured, on which spells or persons, and how.
-        unit: Unit of the value.
+        unit: Unit of the value (of a trial's effect and its interval): ``share`` is a
+            fraction from 0 to 1, ``percent`` and ``percentage points`` are on 0-100.
         scopes: Where the name is used: ``run``, ``trial``, ``business``, ``municipal``.
+        arm_unit: Unit of a trial arm's value (``control``, ``treatment``) where it is not
+            ``unit``; ``None`` when the arms are in ``unit`` too.
 
     """
 
@@ -55,6 +73,7 @@ class MetricInfo:
     definition: str
     unit: str
     scopes: tuple[str, ...]
+    arm_unit: str | None = None
 
     @property
     def pattern(self) -> re.Pattern[str]:
@@ -113,19 +132,19 @@ METRICS: tuple[MetricInfo, ...] = (
     # Virtual trials: per arm, reported as treatment against control.
     MetricInfo("hr_job", "Cox hazard ratio of exit to a job (found, or hired at the end of a "
                "programme) in the first spell, censored at other exits and at the end of "
-               "follow-up, treatment over control", "ratio", _TRIAL),
+               "follow-up, treatment over control", "ratio", _TRIAL, "per week"),
     MetricInfo("window_hr_<a>_<b>", "ratio of exit-to-job rates in spell weeks [a, b) (events "
                "over exposure of those still in their first spell): the piecewise-exponential "
-               "hazard ratio, treatment over control", "ratio", _TRIAL),
+               "hazard ratio, treatment over control", "ratio", _TRIAL, "per week"),
     MetricInfo("mean_duration", "mean first-spell duration within the follow-up, treatment "
                "minus control", "weeks", _TRIAL),
     MetricInfo("rel_mean_duration", "relative difference in mean first-spell duration within "
-               "the follow-up, treatment over control minus one", "ratio", _TRIAL),
+               "the follow-up, treatment over control minus one", "ratio", _TRIAL, "weeks"),
     MetricInfo("employed_at_<w>", "share of persons employed w weeks after entry, treatment "
-               "minus control", "percentage points", _TRIAL),
+               "minus control", "percentage points", _TRIAL, "percent"),
     MetricInfo("unemployed_at_<w>", "share of persons in an unemployment spell (first or a "
                "later one) w weeks after entry, treatment minus control",
-               "percentage points", _TRIAL),
+               "percentage points", _TRIAL, "percent"),
     MetricInfo("days_unemployed", "days in unemployment spells within the follow-up, "
                "treatment minus control", "days", _TRIAL),
     MetricInfo("weeks_unemployed_<w>", "weeks in unemployment spells within w weeks of entry, "
@@ -197,6 +216,31 @@ def metric_info(name: str, scope: str | None = None) -> MetricInfo:
         where = f" of scope {scope!r}" if scope else ""
         raise KeyError(f"{name!r} is not a metric{where}; see acsim.analysis.metrics.METRICS")
     return _BY_NAME[hits[0].name]
+
+
+def metric_unit(name: str, scope: str | None = None) -> str:
+    """The unit of a concrete metric name (of a trial's effect, for trial metrics).
+
+    Args:
+        name: The metric's name (``survival_26``, ``employed_at_52@female``).
+        scope: If given, the name must be defined in this scope.
+
+    Raises:
+        KeyError: The name is not in the vocabulary (of ``scope``).
+
+    """
+    return metric_info(name, scope).unit
+
+
+def arm_unit(name: str) -> str:
+    """The unit of a trial metric's per-arm values (``control``, ``treatment``).
+
+    Raises:
+        KeyError: The name is not a trial metric.
+
+    """
+    info = metric_info(name, "trial")
+    return info.arm_unit or info.unit
 
 
 def run_metric_names() -> list[str]:

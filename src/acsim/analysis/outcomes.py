@@ -2,8 +2,12 @@
 
 The spell table is in the form survival libraries read: ``duration`` (from the spell's start,
 so for a spell of the initial stock it includes the weeks elapsed before time 0), an ``event``
-flag (left unemployment for any reason) and ``entry_truncation`` (elapsed weeks at time 0 for
-spells of the initial stock, which are left-truncated: observed from that duration on).
+flag (left unemployment for any reason: ``exit_reason`` is not ``censored``), an ``event_job``
+flag (left it for a job or a hire: ``exit_reason`` is ``job`` or ``hired``) and
+``entry_truncation`` (elapsed weeks at time 0 for spells of the initial stock, which are
+left-truncated: observed from that duration on). ``warmup`` marks the spells outside the
+analysis window (:func:`analysis_window`): they began before the end of the warm-up. Every
+column, with its unit, is listed in ``docs/outputs.md``.
 
 The metric names and their definitions are in :mod:`acsim.analysis.metrics`.
 """
@@ -28,6 +32,7 @@ __all__ = [
     "CATEGORICAL_COLUMNS",
     "analysis_window",
     "compact",
+    "in_analysis_window",
     "completed_in_last_year",
     "kaplan_meier",
     "metrics",
@@ -68,8 +73,32 @@ def _weeks_employed(entry: np.ndarray, ids: np.ndarray, employment: dict, end: f
     return out, complete
 
 
+def in_analysis_window(entry_week: np.ndarray, from_stock: np.ndarray, warmup: float
+                       ) -> np.ndarray:
+    """Whether each spell enters the analysis (see :func:`analysis_window`).
+
+    Args:
+        entry_week: The spells' entry weeks (negative for the initial stock).
+        from_stock: Whether each spell is one of the initial stock.
+        warmup: Length of the warm-up in weeks (the analysis window starts at its end).
+
+    Returns:
+        A boolean array: entered at or after the end of the warm-up, or, with no warm-up, a
+        spell of the initial stock (analysed left-truncated).
+
+    """
+    keep = np.asarray(entry_week, dtype=float) >= warmup
+    if warmup == 0:
+        keep = keep | np.asarray(from_stock, dtype=bool)
+    return keep
+
+
 def spell_table(centre: JobCentre) -> pd.DataFrame:
-    """The spells of one replication, one row each, with the jobseeker's attributes."""
+    """The spells of one replication, one row each, with the jobseeker's attributes.
+
+    The columns are listed with their units in ``docs/outputs.md`` (``tests/test_outputs.py``
+    holds the page to the table).
+    """
     df = pd.DataFrame.from_records(centre.records, columns=list(centre.record.spell_columns))
     pop = centre.population
     assert pop is not None
@@ -95,6 +124,9 @@ def spell_table(centre: JobCentre) -> pd.DataFrame:
     df["duration"] = df["exit_week"] - df["entry_week"]
     df["censored"] = df["exit_reason"] == "censored"
     df["event"] = ~df["censored"]
+    df["event_job"] = df["exit_reason"].isin(["job", "hired"])
+    df["warmup"] = ~in_analysis_window(df["entry_week"].to_numpy(), df["from_stock"].to_numpy(),
+                                       centre.scenario.scenario.warmup_weeks)
     df["entry_truncation"] = np.maximum(-df["entry_week"].to_numpy(), 0.0)
     emp, complete = _weeks_employed(
         df["entry_week"].to_numpy(), df["jobseeker_id"].to_numpy(), centre.employment, centre.end
@@ -113,10 +145,8 @@ def analysis_window(spells: pd.DataFrame, warmup: float) -> pd.DataFrame:
 
     Entries after the warm-up; with no warm-up, also the initial stock (left-truncated).
     """
-    keep = spells["entry_week"] >= warmup
-    if warmup == 0:
-        keep |= spells["from_stock"].to_numpy()
-    return spells[keep]
+    return spells[in_analysis_window(spells["entry_week"].to_numpy(),
+                                     spells["from_stock"].to_numpy(), warmup)]
 
 
 def kaplan_meier(spells: pd.DataFrame, label: str = "unemployed") -> KaplanMeierFitter:

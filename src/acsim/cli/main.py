@@ -124,7 +124,12 @@ def _notes(caught: list[warnings.WarningMessage]) -> None:
         print(f"note: {message}", file=sys.stderr)
 
 
-def _write(out: Path, result, scenario_path: str) -> None:
+def _options(args: argparse.Namespace) -> dict[str, Any]:
+    """Every option of the command as parsed (defaults included), for the manifest."""
+    return {k: v for k, v in vars(args).items() if k != "overrides"}
+
+
+def _write(out: Path, result, args: argparse.Namespace) -> None:
     out.mkdir(parents=True, exist_ok=True)
     spells = result.spells.copy()
     spells.to_parquet(out / "spells.parquet.tmp", index=False)
@@ -139,8 +144,8 @@ def _write(out: Path, result, scenario_path: str) -> None:
     ax.set_title(f"{result.scenario.name}: share still unemployed (95 % band)")
     ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
     write_manifest(out / "manifest.json", run_manifest(
-        result.scenario, result.seed, scenario_file=scenario_path,
-        replications=result.replications,
+        result.scenario, result.seed, overrides=args.overrides, options=_options(args),
+        scenario_file=args.scenario, replications=result.replications,
         interrupted=result.interrupted, wall_time_seconds=round(result.wall_time, 3)))
 
 
@@ -197,7 +202,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
         print(costs.table.to_string())
     if args.out is not None:
         try:
-            _write(args.out, result, args.scenario)
+            _write(args.out, result, args)
         except OSError as exc:
             raise write_error("--out", args.out, exc) from None
         print(f"wrote {args.out}/: spells.parquet, summary.csv, costs.csv, survival.csv, "
@@ -263,6 +268,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.out is not None:
         try:
             paths = cmp.save(args.out, business_case=args.business_case)
+            paths.append(write_manifest(args.out / "manifest.json", run_manifest(
+                cmp.results[0].scenario, cmp.seed, overrides=getattr(args, "overrides", []),
+                options=_options(args),
+                scenario_file=args.scenarios[0], replications=args.replications,
+                scenarios=[{"name": r.scenario.name, "hash": r.scenario.digest,
+                            "replications": r.replications} for r in cmp.results])))
         except OSError as exc:
             raise write_error("--out", args.out, exc) from None
         print("wrote " + ", ".join(str(p) for p in paths))

@@ -34,6 +34,11 @@ refunds of operating costs are not modelled).
 Costs are counted inside a window of absolute weeks (default: week 0 to the end of the run;
 weeks of stock spells before week 0 are not costed). Benefit, subsidies and programme weeks are
 clipped to it exactly; a meeting counts if it was held inside it.
+
+Weeks after the rates file's ``covers_until`` are costed at its last values. That is said (a
+:class:`RatesCoverageWarning`) only when a costed week of a spell really lies after it, and
+each such note once per process (:func:`note_rates_coverage`), however many costings,
+replications or runs meet it.
 """
 
 from __future__ import annotations
@@ -59,7 +64,9 @@ __all__ = [
     "CostSummary",
     "RatesCoverageWarning",
     "cost_summary",
+    "costed_until",
     "full_year_persons",
+    "note_rates_coverage",
     "spell_costs",
 ]
 
@@ -75,6 +82,66 @@ _EPS = 1e-9
 
 class RatesCoverageWarning(UserWarning):
     """Weeks after the rates file's ``covers_until`` were costed at its last values."""
+
+
+#: The rates-coverage notes already given in this process: each is given once.
+_RATES_NOTES: set[str] = set()
+
+
+def note_rates_coverage(last: date | None, rates: Rates | None = None, *,
+                        stacklevel: int = 2) -> bool:
+    """Say, once per process, that weeks up to ``last`` are costed at the last rates.
+
+    Nothing is said when ``last`` is ``None`` or within the rates' coverage, nor when the same
+    note (the same rates and last date) was already given in this process.
+
+    Args:
+        last: The date the last costed week ends (:func:`costed_until`), or ``None``.
+        rates: The rates the weeks were costed from; the shipped Danish rates by default.
+        stacklevel: Passed to :func:`warnings.warn` (counted from the caller).
+
+    Returns:
+        Whether a :class:`RatesCoverageWarning` was issued.
+
+    """
+    rates = rates or default_rates()
+    covers = rates.meta.covers_until
+    if last is None or last <= covers:
+        return False
+    message = (f"weeks from {covers} to {last} are costed at the last rates of {rates.source} "
+               f"(it covers until {covers})")
+    if message in _RATES_NOTES:
+        return False
+    _RATES_NOTES.add(message)
+    warnings.warn(message, RatesCoverageWarning, stacklevel=stacklevel + 1)
+    return True
+
+
+def costed_until(spells: pd.DataFrame, scenario: Scenario, start_week: float | None = None,
+                 end_week: float | None = None) -> date | None:
+    """The date the last costed spell time ends, or ``None`` if no spell time is costed.
+
+    Args:
+        spells: The spell table (``entry_week``, ``exit_week``).
+        scenario: The scenario (its start date, and its end as the default window end).
+        start_week: Start of the costing window in absolute weeks (default 0).
+        end_week: End of the window (default: the end of the run).
+
+    Returns:
+        The calendar date at which the latest spell time inside the window ends.
+
+    """
+    if spells.empty:
+        return None
+    lo, hi = _window(spells, scenario, start_week, end_week)
+    e = spells["entry_week"].to_numpy(dtype=float)
+    x = spells["exit_week"].to_numpy(dtype=float)
+    a = np.maximum(e, lo)
+    b = np.maximum(np.minimum(x, hi), a)
+    live = b > a
+    if not live.any():
+        return None
+    return date_of(scenario.scenario.start_date, float(b[live].max()))
 
 
 def _scale_share(rates: Rates, start: date, weeks: np.ndarray, elapsed: np.ndarray) -> np.ndarray:
@@ -115,6 +182,7 @@ def spell_costs(
     programmes: pd.DataFrame | None = None,
     start_week: float | None = None,
     end_week: float | None = None,
+    note_rates: bool = True,
 ) -> pd.DataFrame:
     """Cost every spell by category and payer (see the module docstring for the rules).
 
@@ -129,6 +197,9 @@ def spell_costs(
             ``replication`` where both tables have it).
         start_week: Start of the costing window in absolute weeks (default 0).
         end_week: End of the window (default: the end of the run).
+        note_rates: Say (once per process, :func:`note_rates_coverage`) when a costed week
+            lies after the rates' coverage; :func:`acsim.experiments.run.run` passes ``False``
+            and says it once for the whole run.
 
     Returns:
         A copy of ``spells`` with ``benefit_weeks`` (and by financing band), ``subsidy_weeks``,
@@ -172,12 +243,8 @@ def spell_costs(
     live = length > 0
     mid = np.where(live, (pts[:, 1:] + pts[:, :-1]) / 2, np.maximum(lo, a_abs)[:, None])
     elapsed = mid - e[:, None]
-    if live.any():
-        last = date_of(start, float(b_abs.max()))
-        if last > rates.meta.covers_until:
-            warnings.warn(f"weeks up to {last} costed at the last rates of {rates.source} "
-                          f"(it covers until {rates.meta.covers_until})",
-                          RatesCoverageWarning, stacklevel=2)
+    if note_rates:
+        note_rates_coverage(costed_until(spells, scenario, lo, hi), rates, stacklevel=2)
 
     in_sub = np.zeros_like(mid)
     sub_hours = np.zeros_like(mid)

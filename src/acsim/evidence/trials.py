@@ -487,13 +487,23 @@ class TrialResult:
         return ax
 
     def save(self, out: str | Path) -> Path:
-        """Write ``trial.csv`` and ``survival.png`` to ``out``; returns the CSV's path."""
+        """Write ``trial.csv`` and ``survival.png`` to ``out``; returns the CSV's path.
+
+        ``trial.csv`` is :attr:`table` with each metric's units after ``arm``: ``unit`` (of
+        ``effect``, ``ci_low``, ``ci_high``) and ``arm_unit`` (of ``control``, ``treatment``),
+        from :mod:`acsim.analysis.metrics`.
+        """
         import matplotlib.pyplot as plt
+
+        from acsim.analysis.metrics import arm_unit, metric_unit
 
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         path = out / "trial.csv"
-        self.table.to_csv(path, index=False)
+        table = self.table.copy()
+        table.insert(2, "unit", [metric_unit(m, "trial") for m in table["metric"]])
+        table.insert(3, "arm_unit", [arm_unit(m) for m in table["metric"]])
+        table.to_csv(path, index=False)
         ax = self.plot_survival()
         ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
         plt.close(ax.figure)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from acsim.analysis.intervals import t_interval
-from acsim.analysis.metrics import COMPARISON_METRICS, check_run_metric
+from acsim.analysis.metrics import COMPARISON_METRICS, check_run_metric, metric_unit
 from acsim.experiments.run import RunResult, run
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
@@ -44,8 +44,9 @@ class Comparison:
     def table(self, metrics: Sequence[str] = COMPARISON_METRICS) -> pd.DataFrame:
         """One row per scenario and metric, with intervals.
 
-        Each row has the mean and 95 % interval over replications, and the paired difference
-        against the first scenario with its 95 % interval.
+        Each row has the metric's unit (:func:`~acsim.analysis.metrics.metric_unit`), the mean
+        and 95 % interval over replications, and the paired difference against the first
+        scenario with its 95 % interval (all in that unit).
         """
         ref = self.results[0].replication_metrics.set_index("replication")
         rows = []
@@ -61,7 +62,8 @@ class Comparison:
                     common = rm.index.intersection(ref.index)
                     d = t_interval((rm.loc[common, metric] - ref.loc[common, metric]).to_numpy())
                 rows.append({
-                    "scenario": res.scenario.name, "metric": metric, "mean": mean,
+                    "scenario": res.scenario.name, "metric": metric,
+                    "unit": metric_unit(metric, "run"), "mean": mean,
                     "ci_low": lo, "ci_high": hi, "diff_vs_first": d[0], "diff_ci_low": d[1],
                     "diff_ci_high": d[2], "replications": len(rm),
                 })

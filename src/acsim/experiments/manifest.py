@@ -18,6 +18,7 @@ import os
 import platform
 import subprocess
 import time
+from collections.abc import Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -89,12 +90,27 @@ def result_key(scenario: Scenario) -> dict[str, str]:
             "code_hash": code_hash(), "rates_hash": rates_hash()}
 
 
-def run_manifest(scenario: Scenario, seed: int, /, **fields: Any) -> dict[str, Any]:
+def run_manifest(scenario: Scenario, seed: int, /, *, overrides: Sequence[str] = (),
+                 options: Mapping[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
     """The manifest of running ``scenario`` from ``seed``, with the caller's ``fields``.
 
     Always: acsim version, git commit, the hashes of the model code and of the rates
     (:func:`result_key`), Python version, the scenario's name and hash, the hash of its effect
-    parameters, whether they are calibrated, the seed and the time written.
+    parameters, whether they are calibrated, the seed, the time written, the overrides and the
+    options. Every key is listed in ``docs/outputs.md``.
+
+    Args:
+        scenario: The scenario that was run (after its overrides).
+        seed: The root seed.
+        overrides: The changes made to the scenario file's values, as given
+            (``--set KEY=VALUE`` pairs, in order); empty if none.
+        options: Every option of the command that ran it (``acsim run`` or ``acsim compare``),
+            by name, paths as text; ``None`` when not run from the command line.
+        **fields: Further keys (replications, wall time, ...).
+
+    Returns:
+        The manifest, JSON-serialisable.
+
     """
     key = result_key(scenario)
     return {
@@ -109,6 +125,9 @@ def run_manifest(scenario: Scenario, seed: int, /, **fields: Any) -> dict[str, A
         "effects_calibrated": scenario.effects.calibrated,
         "seed": seed,
         "written": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "overrides": list(overrides),
+        "options": None if options is None else {
+            k: str(v) if isinstance(v, Path) else v for k, v in options.items()},
         **fields,
     }
 

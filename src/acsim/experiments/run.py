@@ -7,7 +7,7 @@ import time
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -17,8 +17,13 @@ import pandas as pd
 from acsim.analysis.intervals import summary_table, t_interval
 from acsim.analysis.metrics import check_run_metric
 from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
-from acsim.costs.model import CostSummary, RatesCoverageWarning, cost_summary, spell_costs
-from acsim.costs.rates import default_rates
+from acsim.costs.model import (
+    CostSummary,
+    cost_summary,
+    costed_until,
+    note_rates_coverage,
+    spell_costs,
+)
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.experiments.backends import BACKENDS, completed, default_workers
 from acsim.experiments.store import EPISODE_TABLES, ResultStore
@@ -45,15 +50,13 @@ def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd
     spells = spell_table(centre)
     warmup = scenario.scenario.warmup_weeks
     util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
-    with warnings.catch_warnings():
-        # Said once per run by run(), not once per replication and worker.
-        warnings.simplefilter("ignore", RatesCoverageWarning)
-        record = centre.record.tables()
-        for table in record.values():
-            table.insert(0, "replication", replication)
-        spells = compact(spell_costs(spells, scenario, meetings=record["meetings"],
-                                     programmes=record["programmes"], start_week=warmup,
-                                     end_week=centre.end))
+    record = centre.record.tables()
+    for table in record.values():
+        table.insert(0, "replication", replication)
+    # The rates note is said once by run(), not once per replication and worker.
+    spells = compact(spell_costs(spells, scenario, meetings=record["meetings"],
+                                 programmes=record["programmes"], start_week=warmup,
+                                 end_week=centre.end, note_rates=False))
     m = metrics(analysis_window(spells, warmup), spells, warmup, centre.end, util,
                 record["programmes"])
     costs = cost_summary(spells)
@@ -260,14 +263,7 @@ def run(
             UncalibratedWarning,
             stacklevel=2,
         )
-    covers = default_rates().meta.covers_until
-    last = scenario.scenario.start_date + timedelta(weeks=scenario.scenario.end_week)
-    if last > covers:
-        warnings.warn(
-            f"weeks from {covers} to {last} are costed at the last rates of the rates file",
-            RatesCoverageWarning,
-            stacklevel=2,
-        )
+    sc = scenario.scenario
     t0 = time.perf_counter()
     n_workers = default_workers() if workers is None else max(1, int(workers))
     cached = set(store.completed(scenario, root)) if store is not None and use_cache else set()
@@ -275,6 +271,7 @@ def run(
     rows: dict[int, dict] = {}
     weeklies: dict[int, pd.DataFrame | None] = {}
     episodes: dict[int, dict[str, pd.DataFrame]] = {}
+    costed: list[date] = []  # when each replication's last costed week ends
     simulated = 0
     interrupted = False
     total = replications if precision is None else max_replications
@@ -286,6 +283,9 @@ def run(
     def take(r: int, spells: pd.DataFrame, m: dict, weekly: pd.DataFrame | None,
              eps: dict[str, pd.DataFrame] | None = None) -> None:
         frames[r], rows[r], weeklies[r] = (spells if keep_spells else spells.iloc[:0]), m, weekly
+        until = costed_until(spells, scenario, sc.warmup_weeks, sc.end_week)
+        if until is not None:
+            costed.append(until)
         if keep_spells and eps:
             episodes[r] = eps
         if on_replication is not None:
@@ -321,6 +321,8 @@ def run(
             raise
     finally:
         bar.close()
+    # Only when a costed week really lies after the rates' coverage, once per process.
+    note_rates_coverage(max(costed, default=None), stacklevel=2)
     order = sorted(rows)
     weekly_frames = [weeklies[r] for r in order if weeklies[r] is not None]
     result = RunResult(
