@@ -125,6 +125,12 @@ class Comparison:
 
         return plot_costs(self.results, ax=ax)
 
+    def plot_difference(self, ax: Axes | None = None, variant: int = 1) -> Axes:
+        """Paired difference in survival, scenario ``variant`` minus the first, with its band."""
+        from acsim.analysis.plotting import plot_difference
+
+        return plot_difference(self, ax=ax, variant=variant)
+
     def business_case(self, variant: int = 1, horizon_years: float = 2.0):
         """Business case of scenario ``variant`` against the first, over paired replications."""
         from acsim.costs.business import paired_business_case
