@@ -177,6 +177,25 @@ METRICS: tuple[MetricInfo, ...] = (
                "persons", _BUSINESS),
     MetricInfo("break_even_week", "first week at which cumulative savings cover the cumulative "
                "investment (public view; NaN if not within the horizon)", "weeks", _BUSINESS),
+    MetricInfo("entrants_per_year", "spells begun a year in the baseline's analysis window: "
+               "the population the case is for, denominator of the per-entrant figures",
+               "spells", _BUSINESS),
+    MetricInfo("investment_per_entrant", "investment_per_year over entrants_per_year", "DKK",
+               _BUSINESS),
+    MetricInfo("savings_per_entrant", "savings_per_year over entrants_per_year", "DKK",
+               _BUSINESS),
+    MetricInfo("savings_municipality_per_entrant", "savings_municipality_per_year over "
+               "entrants_per_year", "DKK", _BUSINESS),
+    MetricInfo("net_per_entrant", "net_per_year over entrants_per_year (public view)", "DKK",
+               _BUSINESS),
+    MetricInfo("net_municipality_per_entrant", "net_municipality_per_year over "
+               "entrants_per_year", "DKK", _BUSINESS),
+    MetricInfo("investment_per_full_year_person", "investment_per_year over the baseline's "
+               "full-year persons on benefit a year", "DKK", _BUSINESS),
+    MetricInfo("savings_per_full_year_person", "savings_per_year over the baseline's "
+               "full-year persons on benefit a year", "DKK", _BUSINESS),
+    MetricInfo("net_per_full_year_person", "net_per_year over the baseline's full-year persons "
+               "on benefit a year (public view)", "DKK", _BUSINESS),
 )
 
 _BY_NAME = {m.name: m for m in METRICS}

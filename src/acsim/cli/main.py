@@ -92,7 +92,26 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--metric", default="rmst_104", help="metric for --precision")
     c.add_argument("--max-replications", type=int, default=200)
     c.add_argument("--business-case", action="store_true",
-                   help="business case of each scenario against the first (paired replications)")
+                   help="business case of each scenario against the first (paired "
+                        "replications), in total, per entrant and per full-year person; "
+                        "refused between populations of different size unless --per-person")
+    c.add_argument("--per-person", action="store_true",
+                   help="with --business-case: between populations of different size, a case "
+                        "per entrant (the variant's costs per entrant applied to the first "
+                        "scenario's entrants) instead of a refusal")
+    c.add_argument(
+        "--transplant", action="append", default=[], metavar="FILE:SECTIONS",
+        help="add the first scenario run under FILE's policy sections (comma-separated: "
+             "staffing, meetings, screening, programmes, provider); population, hazard and "
+             "run window stay the first scenario's (repeatable)")
+    c.add_argument("--transplant-staffing", choices=["caseload", "as-is"], default="caseload",
+                   help="a transplanted staffing section: 'caseload' scales caseworkers and "
+                        "teams by the ratio of annual inflows (default), 'as-is' takes them "
+                        "unchanged")
+    c.add_argument(
+        "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+        help="override a value of every SCENARIOS file by its dotted key path, before any "
+             "transplant (repeatable); a --transplant FILE is read as written")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
 
     k = sub.add_parser("calibrate-levels",
@@ -223,6 +242,22 @@ def _check_common(args: argparse.Namespace) -> None:
     check_workers(args.workers)
 
 
+def _transplant(recipient, spec: str, staffing: str):
+    """The scenario of ``--transplant FILE:SECTIONS``: ``recipient`` under FILE's sections."""
+    from acsim.spec.scenario import load_scenario
+
+    path, sep, sections = spec.rpartition(":")
+    if not sep or not path or not sections.strip():
+        raise ScenarioError("--transplant", spec, "expected FILE:SECTIONS, e.g. "
+                            "scenarios/aarhus.toml:programmes or "
+                            "scenarios/aarhus.toml:programmes,meetings,staffing")
+    donor = load_scenario(path)
+    try:
+        return recipient.transplant(donor, sections, staffing=staffing)
+    except ScenarioError as exc:
+        raise ScenarioError(f"--transplant {spec}", exc.key, exc.problem) from None
+
+
 def _cmd_compare(args: argparse.Namespace) -> int:
     import pandas as pd
 
@@ -233,6 +268,11 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     check_precision(args.precision, args.replications, args.max_replications)
     check_metric(args.metric)
     scenarios = [load_scenario(p) for p in args.scenarios]
+    if args.overrides:
+        scenarios = [s.with_changes(_overrides(p, args.overrides), source=f"{p} (--set)")
+                     for s, p in zip(scenarios, args.scenarios, strict=True)]
+    scenarios += [_transplant(scenarios[0], spec, args.transplant_staffing.replace("-", "_"))
+                  for spec in args.transplant]
     check_scheduler(args.backend, args.scheduler)
     output_dir(args.out, "--out")
     with warnings.catch_warnings(record=True) as caught:
@@ -253,6 +293,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"seed {cmp.seed}, {args.replications} replication(s): means over replications "
               "(comparison.csv has the 95 % intervals)")
         print(cmp.means().to_string())
+        for s in scenarios[len(args.scenarios):]:
+            print(f"\ntransplant: {s.name}: {s.scenario.description}")
         diffs = table[table["scenario"] != first]
         if len(diffs):
             print(f"\npaired differences against {first}:")
@@ -260,14 +302,20 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                   .to_string(index=False))
     if args.business_case:
         for i in range(1, len(cmp.results)):
-            case = cmp.business_case(i)
+            try:
+                case = cmp.business_case(i, normalise=args.per_person)
+            except ScenarioError as exc:
+                print(f"\nno business case for {cmp.names[i]} against {first}: {exc.problem}")
+                continue
             print(f"\nbusiness case: {case.variant} against {case.baseline} "
-                  f"(DKK; mean [95 % interval] over paired replications)")
+                  f"(DKK, persons and weeks; mean and 95 % interval over paired "
+                  f"replications): {case.note}")
             with pd.option_context("display.float_format", _number):
                 print(case.summary.to_string())
     if args.out is not None:
         try:
-            paths = cmp.save(args.out, business_case=args.business_case)
+            paths = cmp.save(args.out, business_case=args.business_case,
+                             normalise=args.per_person)
             paths.append(write_manifest(args.out / "manifest.json", run_manifest(
                 cmp.results[0].scenario, cmp.seed, overrides=getattr(args, "overrides", []),
                 options=_options(args),

@@ -4,6 +4,13 @@ Two ways in: from two cost summaries (a simulated baseline and variant, see
 :func:`paired_business_case` for intervals over paired replications), or from the figures a
 municipal investment model publishes (extra spending, full-year persons saved, benefit per
 full-year person), whose arithmetic the tests check against seed 003 table 5.5 and seed 001.
+
+Every case is given in total (a year, for the baseline's population), per entrant (a spell
+begun in the analysis window) and per full-year person on benefit of the baseline. A case
+between populations of different size is refused (:func:`size_difference` says why): its
+"savings" would be the size gap, not a policy effect. Compare policies on one population
+instead (:meth:`acsim.spec.scenario.Scenario.transplant`), or ask for a case normalised per
+entrant (``normalise=True``): the variant's costs per entrant applied to the baseline's entrants.
 """
 
 from __future__ import annotations
@@ -17,10 +24,26 @@ import pandas as pd
 
 from acsim.analysis.intervals import t_interval
 from acsim.costs.model import WEEKS_PER_YEAR, CostSummary, cost_summary, spell_costs  # noqa: F401
+from acsim.exceptions import ScenarioError
 
-__all__ = ["BusinessCase", "PairedBusinessCase", "business_case", "paired_business_case"]
+__all__ = [
+    "SIZE_TOLERANCE",
+    "BusinessCase",
+    "PairedBusinessCase",
+    "business_case",
+    "entrants_per_year",
+    "paired_business_case",
+    "size_difference",
+]
 
 _EPS = 1e-9
+#: Largest relative difference in entrants a year between baseline and variant that a business
+#: case in totals accepts (beyond it, and beyond replication noise, the sizes differ).
+SIZE_TOLERANCE = 0.05
+#: What to do instead of a business case between populations of different size.
+_ADVICE = ("compare policies on one population: transplant the other scenario's policy into "
+           "the baseline (acsim compare BASE.toml --transplant OTHER.toml:programmes, or "
+           "Scenario.transplant), or ask for a case per entrant (normalise=True, --per-person)")
 
 
 @dataclass(frozen=True)
@@ -45,6 +68,16 @@ class BusinessCase:
         break_even_week: First week at which cumulative savings cover the cumulative
             investment (public view), ``None`` if not within the horizon.
         break_even_week_municipality: The same for the municipality's savings.
+        entrants_per_year: Spells begun a year in the baseline (the population the case is
+            for; NaN if not known): the denominator of the ``*_per_entrant`` figures.
+        full_year_persons_per_year: Full-year persons on benefit a year in the baseline (NaN
+            if not known): the denominator of the ``*_per_full_year_person`` figures.
+        normalised: True if the variant's figures were scaled per entrant to the baseline's
+            entrants (populations of different size), False if they are its own totals.
+
+    The ``*_per_entrant`` figures are the yearly figures over the entrants of a year: what the
+    policy costs and saves for each jobseeker who begins a spell. The
+    ``*_per_full_year_person`` figures divide by the baseline's full-year persons instead.
 
     """
 
@@ -59,6 +92,9 @@ class BusinessCase:
     by_year: pd.DataFrame
     break_even_week: float | None
     break_even_week_municipality: float | None
+    entrants_per_year: float = math.nan
+    full_year_persons_per_year: float = math.nan
+    normalised: bool = False
 
     @property
     def investment_total(self) -> float:
@@ -79,6 +115,49 @@ class BusinessCase:
     def net_municipality_per_year(self) -> float:
         """Municipal savings minus investment in a year with both."""
         return self.savings_municipality_per_year - self.investment_per_year
+
+    def _per(self, value: float, denominator: float) -> float:
+        return value / denominator if denominator > 0 else math.nan
+
+    @property
+    def investment_per_entrant(self) -> float:
+        """Extra spending per spell begun (a year's spending over a year's entrants)."""
+        return self._per(self.investment_per_year, self.entrants_per_year)
+
+    @property
+    def savings_per_entrant(self) -> float:
+        """Benefit and subsidy saved per spell begun, all payers."""
+        return self._per(self.savings_per_year, self.entrants_per_year)
+
+    @property
+    def savings_municipality_per_entrant(self) -> float:
+        """The municipality's savings per spell begun."""
+        return self._per(self.savings_municipality_per_year, self.entrants_per_year)
+
+    @property
+    def net_per_entrant(self) -> float:
+        """Savings minus investment per spell begun (public view)."""
+        return self._per(self.net_per_year, self.entrants_per_year)
+
+    @property
+    def net_municipality_per_entrant(self) -> float:
+        """Municipal savings minus investment per spell begun."""
+        return self._per(self.net_municipality_per_year, self.entrants_per_year)
+
+    @property
+    def investment_per_full_year_person(self) -> float:
+        """Extra spending per full-year person on benefit of the baseline."""
+        return self._per(self.investment_per_year, self.full_year_persons_per_year)
+
+    @property
+    def savings_per_full_year_person(self) -> float:
+        """Savings per full-year person on benefit of the baseline, all payers."""
+        return self._per(self.savings_per_year, self.full_year_persons_per_year)
+
+    @property
+    def net_per_full_year_person(self) -> float:
+        """Savings minus investment per full-year person of the baseline (public view)."""
+        return self._per(self.net_per_year, self.full_year_persons_per_year)
 
 
 def _cumulative(rate: float, start: float, end: float, t: float) -> float:
@@ -110,12 +189,19 @@ def business_case(
     horizon_years: float = 1.0,
     spending_years: float | None = None,
     savings_lag_weeks: float = 0.0,
+    entrants_per_year: float | tuple[float, float] | None = None,
+    normalise: bool = False,
+    size_tolerance: float = SIZE_TOLERANCE,
 ) -> BusinessCase:
     """A business case from two cost summaries, or from the published kind of inputs.
 
     From summaries: the investment is the variant's extra operating cost per year (meetings,
     programmes, provider), the savings are the baseline's minus the variant's benefit and
-    wage-subsidy cost per year, split by payer as the summaries split them.
+    wage-subsidy cost per year, split by payer as the summaries split them. With
+    ``entrants_per_year = (baseline, variant)`` the sizes are checked: if they differ by more
+    than ``size_tolerance`` (relative) the case is refused, unless ``normalise``; then every
+    figure of the variant is scaled by baseline / variant entrants, i.e. the case compares
+    costs per entrant and states them for the baseline's entrants.
 
     From published inputs: savings per year = ``full_year_persons_saved_per_year`` x
     ``benefit_per_full_year_person``; the municipality's part is ``municipal_share`` of it
@@ -132,8 +218,41 @@ def business_case(
         horizon_years: Years over which the case is made.
         spending_years: Years the investment lasts (default: the horizon).
         savings_lag_weeks: Weeks from the start of spending to the first savings.
+        entrants_per_year: Spells begun a year: ``(baseline, variant)`` with summaries (one
+            number if both are the same), one number with published inputs. It gives the
+            ``*_per_entrant`` figures and the size check; without it they are NaN.
+        normalise: Scale the variant per entrant to the baseline's entrants instead of
+            refusing populations of different size.
+        size_tolerance: Largest relative difference in entrants accepted without
+            ``normalise``.
+
+    Raises:
+        ScenarioError: The entrants differ by more than ``size_tolerance`` and ``normalise``
+            is False: the case would count the size gap as savings.
+        ValueError: Inconsistent arguments.
 
     """
+    if isinstance(entrants_per_year, tuple):
+        n_base, n_var = (float(v) for v in entrants_per_year)
+    elif entrants_per_year is None:
+        n_base = n_var = math.nan
+    else:
+        n_base = n_var = float(entrants_per_year)
+    scale = 1.0
+    if baseline is not None and not (math.isnan(n_base) or math.isnan(n_var)):
+        if not (n_base > 0 and n_var > 0):
+            raise ValueError(f"entrants_per_year must be positive; got {n_base:g}, {n_var:g}")
+        gap = n_var / n_base - 1.0
+        if normalise:
+            scale = n_base / n_var
+        elif abs(gap) > size_tolerance:
+            raise ScenarioError(
+                "business case", "population",
+                f"the variant has {n_var:,.0f} entrants a year against the baseline's "
+                f"{n_base:,.0f} ({gap:+.0%}, more than the {size_tolerance:.0%} tolerated): "
+                f"its savings would be the size gap, not a policy effect; {_ADVICE}")
+    elif normalise and baseline is not None:
+        raise ValueError("normalise needs entrants_per_year=(baseline, variant)")
     explicit = (extra_spending_per_year, full_year_persons_saved_per_year,
                 benefit_per_full_year_person)
     if (baseline is None) != (variant is None):
@@ -142,18 +261,24 @@ def business_case(
         if any(v is not None for v in explicit):
             raise ValueError("pass either two summaries or the explicit figures, not both")
         operating = ("meetings_individual", "meetings_group", "programmes", "provider")
-        invest = sum(variant.per_year(c) - baseline.per_year(c) for c in operating)
-        saved = sum(baseline.per_year(c) - variant.per_year(c)
+        invest = sum(scale * variant.per_year(c) - baseline.per_year(c) for c in operating)
+        saved = sum(baseline.per_year(c) - scale * variant.per_year(c)
                     for c in ("benefit", "wage_subsidy"))
-        saved_muni = sum(baseline.per_year(c, "municipality") - variant.per_year(c, "municipality")
+        saved_muni = sum(baseline.per_year(c, "municipality")
+                         - scale * variant.per_year(c, "municipality")
                          for c in ("benefit", "wage_subsidy"))
-        fyp_saved = baseline.full_year_persons_per_year - variant.full_year_persons_per_year
+        fyp_saved = (baseline.full_year_persons_per_year
+                     - scale * variant.full_year_persons_per_year)
         per_fyp = baseline.benefit_per_full_year_person
+        fyp_base = baseline.full_year_persons_per_year
     else:
         if any(v is None for v in explicit):
             raise ValueError("give extra_spending_per_year, full_year_persons_saved_per_year and "
                              "benefit_per_full_year_person")
+        if normalise:
+            raise ValueError("normalise applies to two summaries, not to published inputs")
         invest, fyp_saved, per_fyp = (float(v) for v in explicit)  # type: ignore[arg-type]
+        fyp_base = math.nan
         saved = fyp_saved * per_fyp
         saved_muni = saved * municipal_share if municipal_share is not None else math.nan
     spend_years = horizon_years if spending_years is None else spending_years
@@ -195,6 +320,9 @@ def business_case(
             None if math.isnan(muni_w)
             else _break_even(spend_w, s_end, muni_w, savings_lag_weeks, h_end)
         ),
+        entrants_per_year=n_base,
+        full_year_persons_per_year=fyp_base,
+        normalised=normalise,
     )
 
 
@@ -210,6 +338,8 @@ class PairedBusinessCase:
         variant: Name of the variant.
         cases: One :class:`BusinessCase` per replication.
         horizon_years: Years over which the case is made.
+        note: What the case is, in one sentence, for printing beside it (e.g. that it is
+            normalised per entrant because the populations differ).
 
     """
 
@@ -217,14 +347,22 @@ class PairedBusinessCase:
     variant: str
     cases: list[BusinessCase]
     horizon_years: float
+    note: str = ""
+
+    @property
+    def normalised(self) -> bool:
+        """True if the variant was scaled per entrant to the baseline's entrants."""
+        return any(c.normalised for c in self.cases)
 
     @property
     def summary(self) -> pd.DataFrame:
-        """Investment, savings by payer, net per year and break-even, over paired replications.
+        """Investment, savings by payer, net and break-even, over paired replications.
 
         One row per quantity (index ``metric``; definitions in :mod:`acsim.analysis.metrics`),
         columns ``mean``, ``ci_low``, ``ci_high`` (95 % t-interval over the replications) and
-        ``replications``, as in :attr:`acsim.experiments.run.RunResult.summary`.
+        ``replications``, as in :attr:`acsim.experiments.run.RunResult.summary`. The totals a
+        year come first, then the baseline's entrants a year and the case per entrant, then
+        the case per full-year person on benefit of the baseline.
         """
 
         def col(get: Callable[[BusinessCase], float]) -> tuple[float, float, float]:
@@ -242,6 +380,16 @@ class PairedBusinessCase:
                 lambda c: c.full_year_persons_saved_per_year),
             "break_even_week": col(
                 lambda c: math.nan if c.break_even_week is None else c.break_even_week),
+            "entrants_per_year": col(lambda c: c.entrants_per_year),
+            "investment_per_entrant": col(lambda c: c.investment_per_entrant),
+            "savings_per_entrant": col(lambda c: c.savings_per_entrant),
+            "savings_municipality_per_entrant": col(
+                lambda c: c.savings_municipality_per_entrant),
+            "net_per_entrant": col(lambda c: c.net_per_entrant),
+            "net_municipality_per_entrant": col(lambda c: c.net_municipality_per_entrant),
+            "investment_per_full_year_person": col(lambda c: c.investment_per_full_year_person),
+            "savings_per_full_year_person": col(lambda c: c.savings_per_full_year_person),
+            "net_per_full_year_person": col(lambda c: c.net_per_full_year_person),
         }
         out = pd.DataFrame(rows, index=["mean", "ci_low", "ci_high"]).T
         out.index.name = "metric"
@@ -272,16 +420,127 @@ def _net_at(case: BusinessCase, t: float) -> float:
     return save - spend
 
 
+def entrants_per_year(spells: pd.DataFrame, start_week: float, end_week: float) -> np.ndarray:
+    """Spells begun in the window ``[start_week, end_week)`` a year, one value per replication.
+
+    Args:
+        spells: A spell table (with ``entry_week``, and ``replication`` if there are several).
+        start_week: Start of the window in absolute weeks.
+        end_week: End of the window.
+
+    Returns:
+        Entrants a year by replication, in replication order (one value without a
+        ``replication`` column).
+
+    """
+    if not end_week > start_week:
+        raise ValueError(f"end_week ({end_week}) must be after start_week ({start_week})")
+    years = (end_week - start_week) / WEEKS_PER_YEAR
+    e = spells["entry_week"].to_numpy(dtype=float)
+    inside = pd.Series((e >= start_week) & (e < end_week), index=spells.index)
+    if "replication" not in spells.columns:
+        return np.array([inside.sum() / years], dtype=float)
+    return (inside.groupby(spells["replication"]).sum() / years).to_numpy(dtype=float)
+
+
+def _window(result) -> tuple[float, float]:
+    sc = result.scenario.scenario
+    return sc.warmup_weeks, sc.end_week
+
+
+def _entrants_by_replication(result, replications: list[int]) -> np.ndarray:
+    lo, hi = _window(result)
+    spells = result.spells[result.spells["replication"].isin(replications)]
+    per = pd.Series(0.0, index=replications)
+    got = entrants_per_year(spells, lo, hi)
+    present = sorted(set(spells["replication"]))
+    per.loc[present] = got
+    return per.to_numpy(dtype=float)
+
+
+def size_difference(baseline, variant, tolerance: float = SIZE_TOLERANCE) -> str | None:
+    """Why two runs are of populations of different size, or ``None`` if they are not.
+
+    They differ if their ``population`` tables differ (inflow, its mix or the stock: a
+    different population, whatever the policy), or if their entrants a year differ by more
+    than ``tolerance`` (relative) and, with two or more paired replications, beyond
+    replication noise (the 95 % interval of the paired relative difference excludes 0).
+
+    Args:
+        baseline: The baseline :class:`~acsim.RunResult`.
+        variant: The variant's run, on the same seed.
+        tolerance: Largest relative difference in entrants a year that is not a size gap.
+
+    Returns:
+        The reason in words (population keys that differ, entrants a year), or ``None``.
+
+    """
+    reasons = []
+    pb = baseline.scenario.population.model_dump(mode="json")
+    pv = variant.scenario.population.model_dump(mode="json")
+    keys = [k for k in pb if pb[k] != pv.get(k)]
+    if keys:
+        shown = ", ".join(f"{k} {pb[k]:,.0f} vs {pv[k]:,.0f}" if k == "annual_inflow" else k
+                          for k in keys)
+        reasons.append(f"their population tables differ ({shown})")
+    common = sorted(set(baseline.spells["replication"]) & set(variant.spells["replication"]))
+    if common:
+        nb = _entrants_by_replication(baseline, common)
+        nv = _entrants_by_replication(variant, common)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = nv / nb - 1.0
+        mean, lo, hi = t_interval(rel) if len(rel) > 1 else (float(rel[0]), math.nan, math.nan)
+        noisy = len(rel) > 1 and lo <= 0.0 <= hi
+        if not math.isfinite(mean) or (abs(mean) > tolerance and not noisy):
+            reasons.append(f"entrants a year {float(nb.mean()):,.0f} vs {float(nv.mean()):,.0f}"
+                           f" ({mean:+.0%})")
+    return "; ".join(reasons) if reasons else None
+
+
 def paired_business_case(
-    baseline, variant, horizon_years: float = 2.0, savings_lag_weeks: float = 0.0
+    baseline,
+    variant,
+    horizon_years: float = 2.0,
+    savings_lag_weeks: float = 0.0,
+    normalise: bool = False,
+    size_tolerance: float = SIZE_TOLERANCE,
 ) -> PairedBusinessCase:
     """Business case of ``variant`` against ``baseline`` (two :class:`~acsim.RunResult`).
 
     Both must come from the same seed (e.g. :func:`acsim.compare`), so replication ``r`` of
-    each saw the same jobseekers. Costs are counted over each run's analysis window.
+    each saw the same jobseekers. Costs are counted over each run's analysis window, entrants
+    are the spells begun in it. The case is in total a year, per entrant and per full-year
+    person (see :class:`PairedBusinessCase`).
+
+    Args:
+        baseline: The baseline run.
+        variant: The variant's run.
+        horizon_years: Years over which the case is made.
+        savings_lag_weeks: Weeks from the start of spending to the first savings.
+        normalise: Between populations of different size (:func:`size_difference`), compute
+            the case per entrant (the variant's costs per entrant applied to the baseline's
+            entrants) instead of refusing it.
+        size_tolerance: See :func:`size_difference`.
+
+    Raises:
+        ScenarioError: The populations differ in size and ``normalise`` is False. The message
+            says why and what to do: compare policies on one population (a transplant), or
+            normalise.
+        ValueError: The runs share no replication.
+
     """
+    reason = size_difference(baseline, variant, size_tolerance)
+    who = f"business case of {variant.scenario.name} against {baseline.scenario.name}"
+    if reason is not None and not normalise:
+        raise ScenarioError(who, "population",
+                            f"not the same population: {reason}; a case in totals would count "
+                            f"the size gap as savings. Instead, {_ADVICE}")
+    common = sorted(set(baseline.spells["replication"]) & set(variant.spells["replication"]))
+    if not common:
+        raise ValueError("the two runs share no replication")
+    entrants = [_entrants_by_replication(res, common) for res in (baseline, variant)]
     cases = []
-    for r in sorted(set(baseline.spells["replication"]) & set(variant.spells["replication"])):
+    for k, r in enumerate(common):
         sums = []
         for res in (baseline, variant):
             sc = res.scenario
@@ -290,8 +549,17 @@ def paired_business_case(
             # Runs carry their cost columns already; cost the spells only if they do not.
             costed = spells if "cost_total" in spells else spell_costs(spells, sc, **window)
             sums.append(cost_summary(costed, **window))
-        cases.append(business_case(sums[0], sums[1], horizon_years=horizon_years,
-                                   savings_lag_weeks=savings_lag_weeks))
-    if not cases:
-        raise ValueError("the two runs share no replication")
-    return PairedBusinessCase(baseline.scenario.name, variant.scenario.name, cases, horizon_years)
+        cases.append(business_case(
+            sums[0], sums[1], horizon_years=horizon_years, savings_lag_weeks=savings_lag_weeks,
+            entrants_per_year=(float(entrants[0][k]), float(entrants[1][k])),
+            normalise=normalise, size_tolerance=math.inf))
+    b, v = baseline.scenario.name, variant.scenario.name
+    if normalise:
+        why = f" (the populations differ: {reason})" if reason else ""
+        note = (f"normalised per entrant{why}: {v}'s costs per entrant applied to {b}'s "
+                f"{float(entrants[0].mean()):,.0f} entrants a year; this still mixes "
+                f"population and labour market with policy (a transplant compares policy alone)")
+    else:
+        note = (f"{v} against {b} on one population ({float(entrants[0].mean()):,.0f} "
+                "entrants a year)")
+    return PairedBusinessCase(b, v, cases, horizon_years, note=note)

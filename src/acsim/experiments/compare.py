@@ -13,12 +13,15 @@ import pandas as pd
 
 from acsim.analysis.intervals import t_interval
 from acsim.analysis.metrics import COMPARISON_METRICS, check_run_metric, metric_unit
+from acsim.exceptions import ScenarioError
 from acsim.experiments.run import RunResult, run
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+    from acsim.costs.business import PairedBusinessCase
 
 __all__ = ["COMPARISON_METRICS", "Comparison", "compare", "sweep"]
 
@@ -131,15 +134,39 @@ class Comparison:
 
         return plot_difference(self, ax=ax, variant=variant)
 
-    def business_case(self, variant: int = 1, horizon_years: float = 2.0):
-        """Business case of scenario ``variant`` against the first, over paired replications."""
+    def business_case(self, variant: int = 1, horizon_years: float = 2.0,
+                      normalise: bool = False) -> PairedBusinessCase:
+        """Business case of scenario ``variant`` against the first, over paired replications.
+
+        In total a year, per entrant and per full-year person
+        (:func:`~acsim.costs.business.paired_business_case`).
+
+        Args:
+            variant: Index of the variant among the scenarios (the first is the baseline).
+            horizon_years: Years over which the case is made.
+            normalise: Between populations of different size, a case per entrant instead of
+                an error.
+
+        Raises:
+            ScenarioError: The two populations differ in size (e.g. two cities) and
+                ``normalise`` is False; the message says why and what to do (a transplant,
+                :meth:`Scenario.transplant <acsim.spec.scenario.Scenario.transplant>`).
+
+        """
         from acsim.costs.business import paired_business_case
 
         return paired_business_case(self.results[0], self.results[variant],
-                                    horizon_years=horizon_years)
+                                    horizon_years=horizon_years, normalise=normalise)
 
-    def save(self, out: str | Path, business_case: bool = False) -> list[Path]:
-        """Write ``comparison.csv`` and the figures as PNG; return the paths written."""
+    def save(self, out: str | Path, business_case: bool = False,
+             normalise: bool = False) -> list[Path]:
+        """Write ``comparison.csv`` and the figures as PNG; return the paths written.
+
+        With ``business_case``, each variant's case against the first goes to
+        ``business_case_<i>.csv`` and ``.png``, its note (what the case is) to
+        ``business_case_<i>.txt``; a case refused (populations of different size, see
+        :meth:`business_case`) writes only the ``.txt`` with the reason.
+        """
         import matplotlib
 
         matplotlib.use("Agg")
@@ -160,8 +187,15 @@ class Comparison:
             written.append(path)
         if business_case:
             for i in range(1, len(self.results)):
-                case = self.business_case(i)
                 stem = f"business_case_{i}"
+                try:
+                    case = self.business_case(i, normalise=normalise)
+                except ScenarioError as exc:
+                    (out / f"{stem}.txt").write_text(f"refused: {exc}\n")
+                    written.append(out / f"{stem}.txt")
+                    continue
+                (out / f"{stem}.txt").write_text(case.note + "\n")
+                written.append(out / f"{stem}.txt")
                 case.summary.to_csv(out / f"{stem}.csv")
                 ax = case.plot()
                 ax.figure.savefig(out / f"{stem}.png", dpi=120, bbox_inches="tight")

@@ -15,7 +15,7 @@ import json
 import math
 import tomllib
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Union
@@ -37,6 +37,8 @@ from acsim.spec.base import MAX_WEEK, Bool, FieldProblem, Float, Spec, read_toml
 
 __all__ = [
     "EFFECTS_FILE",
+    "POLICY_SECTIONS",
+    "STAFFING_TRANSPLANTS",
     "Effects",
     "EffectsBase",
     "ProgrammeEntry",
@@ -139,6 +141,21 @@ def default_effects() -> Effects:
     if not EFFECTS_FILE.is_file():
         return Effects()
     return validate(Effects, read_toml(EFFECTS_FILE), str(EFFECTS_FILE))
+
+
+#: The top-level tables of a scenario that are policy, and can be transplanted between
+#: scenarios (:meth:`Scenario.transplant`): the job centre's staffing, meetings, screening,
+#: programmes and provider. ``scenario`` (run window), ``population``, ``hazard`` (the labour
+#: market and the municipal level) and ``effects`` (shared by all municipalities) never are.
+POLICY_SECTIONS = ("staffing", "meetings", "screening", "programmes", "provider")
+#: How ``staffing`` is transplanted: ``"caseload"`` scales caseworkers and teams by the ratio
+#: of annual inflows (caseworkers per entrant and team size as the donor's); ``"as_is"`` takes
+#: the donor's numbers unchanged.
+STAFFING_TRANSPLANTS = ("caseload", "as_is")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 #: A ``[[programmes]]`` entry: any registered programme kind, told apart by ``kind``.
@@ -262,6 +279,104 @@ class Scenario(Spec):
         for key, value in changes.items():
             paths.assign(data, str(key), value, source)
         return Scenario.from_dict(data, source=source)
+
+    def transplant(
+        self,
+        other: Scenario,
+        sections: str | Sequence[str],
+        *,
+        staffing: str = "caseload",
+        name: str | None = None,
+    ) -> Scenario:
+        """A scenario: this one's population and labour market under ``other``'s policy.
+
+        "What if Copenhagen did what Aarhus does": the result keeps this scenario's
+        ``scenario`` table (start date, warm-up, horizon), ``population``, ``hazard`` and
+        ``effects``, and takes the named sections of :data:`POLICY_SECTIONS` from ``other``.
+        Compared with this scenario on common random numbers, the same jobseekers meet the two
+        policies, so the difference (and its business case) is the policy's alone.
+
+        Staffing from a city of another size needs care: ``other``'s caseworkers would serve
+        this scenario's inflow. With ``staffing="caseload"`` (the default) ``caseworkers`` and
+        ``teams`` are scaled by the ratio of annual inflows (this scenario's over ``other``'s)
+        and rounded, so that caseworkers per entrant and caseworkers per team match
+        ``other``'s (``meetings_per_week``, ``assignment``, ``caseload_cap`` and
+        ``meeting_minutes`` are taken as they are); ``staffing="as_is"`` takes ``other``'s
+        numbers unchanged. The new scenario's ``description`` says which was done.
+
+        Args:
+            other: The scenario whose policy is transplanted (the donor).
+            sections: Section names, as a sequence or comma-separated
+                (``"programmes,meetings,staffing"``).
+            staffing: ``"caseload"`` or ``"as_is"`` (see :data:`STAFFING_TRANSPLANTS`).
+            name: Name of the new scenario (default e.g. "Copenhagen with Aarhus programmes").
+
+        Returns:
+            The new, validated scenario.
+
+        Raises:
+            ScenarioError: An unknown or non-policy section, an unknown ``staffing`` mode, a
+                donor with no inflow to scale staffing by, or a combination that does not
+                validate (e.g. programmes for tracks this scenario's screening lacks).
+
+        Example:
+            >>> small = Scenario().with_changes({"population.annual_inflow": 1000.0,
+            ...                                  "staffing.caseworkers": 10})
+            >>> big = Scenario().with_changes({"population.annual_inflow": 3000.0})
+            >>> big.transplant(small, "staffing").staffing.caseworkers
+            30
+
+        """
+        where = "transplant"
+        names = ([p.strip() for p in sections.split(",")] if isinstance(sections, str)
+                 else [str(p).strip() for p in sections])
+        names = list(dict.fromkeys(n for n in names if n))
+        if not names:
+            raise ScenarioError(where, "sections", "name at least one policy section: "
+                                f"{', '.join(POLICY_SECTIONS)}")
+        for n in names:
+            if n not in POLICY_SECTIONS:
+                kept = (" (population, hazard, the scenario's run window and effects stay the "
+                        "recipient's: a transplant compares policy on one population)"
+                        if n in ("population", "hazard", "scenario", "effects") else "")
+                raise ScenarioError(where, n, "not a policy section; choose from "
+                                    f"{', '.join(POLICY_SECTIONS)}{kept}")
+        if staffing not in STAFFING_TRANSPLANTS:
+            raise ScenarioError(where, "staffing", f"unknown staffing transplant {staffing!r}; "
+                                f"choose from {', '.join(STAFFING_TRANSPLANTS)}")
+        donor = other.to_dict()
+        data = copy.deepcopy(self.to_dict())
+        for n in names:
+            data[n] = copy.deepcopy(donor[n])
+        what = _and(names)
+        note = (f"{self.name}'s population, labour market (hazard) and run window under "
+                f"{other.name}'s {what}")
+        if "staffing" in names:
+            mine, theirs = self.population.annual_inflow, other.population.annual_inflow
+            cw, teams = other.staffing.caseworkers, other.staffing.teams
+            if staffing == "caseload":
+                if not theirs > 0:
+                    raise ScenarioError(where, "staffing", f"{other.name} has no inflow to "
+                                        "scale caseworkers by; use staffing='as_is'")
+                ratio = mine / theirs
+                new_cw = min(10_000, round(cw * ratio))
+                new_teams = max(1, min(round(teams * ratio), new_cw or teams))
+                data["staffing"]["caseworkers"] = new_cw
+                data["staffing"]["teams"] = new_teams
+                note += (f"; staffing scaled to caseload by the inflow ratio {mine:,.0f} / "
+                         f"{theirs:,.0f} = {ratio:.2f}: {new_cw} caseworkers in {new_teams} "
+                         f"team(s) ({other.name}: {cw} in {teams})")
+            else:
+                note += (f"; staffing as is: {other.name}'s {cw} caseworkers in {teams} team(s) "
+                         f"for an inflow of {mine:,.0f} a year ({other.name}: {theirs:,.0f})")
+        data["scenario"]["name"] = name or f"{self.name} with {other.name} {what}"
+        data["scenario"]["description"] = note
+        source = f"transplant of {other.name}'s {what} into {self.name}"
+        try:
+            return Scenario.from_dict(data, source=source)
+        except ScenarioError as exc:
+            raise ScenarioError(exc.source, exc.key, f"{exc.problem} (transplant the sections "
+                                "it depends on as well, e.g. screening for its tracks)") from None
 
 
 def _merge(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
