@@ -160,7 +160,7 @@ def _write(out: Path, result, args: argparse.Namespace) -> None:
 
     matplotlib.use("Agg")
     ax = result.plot_survival()
-    ax.set_title(f"{result.scenario.name}: share still unemployed (95 % band)")
+    ax.set_title(f"{result.scenario.name}: {ax.get_title()}", fontsize=10)
     ax.figure.savefig(out / "survival.png", dpi=120, bbox_inches="tight")
     write_manifest(out / "manifest.json", run_manifest(
         result.scenario, result.seed, overrides=args.overrides, options=_options(args),
