@@ -291,42 +291,63 @@ def _renderer(ax: Axes):
         return FigureCanvasAgg(fig).get_renderer()
 
 
+def _layout(items: list, widths: list[float], xf: list[float], pad: float
+            ) -> list[tuple[int, tuple[float, float]]]:
+    """Greedy lanes: each label in the first lane where it overlaps no other label."""
+    lanes: list[list[tuple[float, float]]] = []
+    out = []
+    for w, x in zip(widths, xf, strict=True):
+        options = [(x + pad, x + pad + w), (x - pad - w, x - pad)]
+        options = [o for o in options if o[0] >= 0.0 and o[1] <= 1.0] or [
+            (max(0.0, min(x + pad, 1.0 - w)), max(0.0, min(x + pad, 1.0 - w)) + w)]
+        placed = None
+        for k, lane in enumerate(lanes):
+            for left, right in options:
+                if all(right + pad <= a or left >= b + pad for a, b in lane):
+                    placed = (k, (left, right))
+                    break
+            if placed:
+                break
+        if placed is None:
+            lanes.append([])
+            placed = (len(lanes) - 1, options[0])
+        lanes[placed[0]].append(placed[1])
+        out.append(placed)
+    return out
+
+
 def _draw_markers(ax: Axes, scenarios: Sequence[Scenario], colours: Sequence[str],
                   fontsize: float = 6.5) -> list:
     """Draw each scenario's policy markers in its colour, labels in lanes above the data.
 
-    The top :data:`_LABEL_ZONE` of the axes is kept for the labels (the y-limit is raised).
     Labels are placed left to right, each in the first lane where it overlaps no other label
     (left of its line if it would leave the axes on the right), so no two labels overlap and
-    all stay inside the axes. Each marker's line runs from the bottom to its label.
+    all stay inside the axes. The top of the axes is kept for the lanes (at least
+    :data:`_LABEL_ZONE` of its height, more if the lanes need it, up to 80 %, the font made
+    smaller beyond that): the y-limit is raised so the data stay below. Each marker's line
+    runs from the bottom to its label; the line style tells meetings, starts and ends apart.
 
     Returns:
-        The label Text artists (gid ``"policy-marker"``).
+        The label Text artists (gid ``"policy-marker"``; attributes ``marker`` and
+        ``scenario``).
 
     """
-    lo, hi = ax.get_ylim()
-    if not math.isfinite(hi) or hi <= lo:
-        hi = lo + 1.0
-    ax.set_ylim(lo, lo + (hi - lo) / (1.0 - _LABEL_ZONE))
+    from matplotlib.transforms import blended_transform_factory
+
     x0, x1 = ax.get_xlim()
+    items = [(mk, s, c) for s, c in zip(scenarios, colours, strict=True)
+             for mk in policy_markers(s, until=x1) if x0 <= mk.week]
+    items.sort(key=lambda t: (t[0].week, t[0].kind != "meeting"))
+    if not items:
+        return []
     renderer = _renderer(ax)
     box = ax.get_window_extent(renderer)
     px_per_pt = ax.figure.dpi / 72.0
-    lane_h = (fontsize * 1.45 * px_per_pt) / max(box.height, 1.0)  # axes fraction
-    n_lanes = max(1, int((_LABEL_ZONE - 0.02) / lane_h))
-    lanes: list[list[tuple[float, float]]] = [[] for _ in range(n_lanes)]
     pad = 3 * px_per_pt / max(box.width, 1.0)
-    texts = []
-    items = [(mk, s, c) for s, c in zip(scenarios, colours, strict=True)
-             for mk in policy_markers(s, until=x1)]
-    items.sort(key=lambda t: (t[0].week, t[0].kind != "meeting"))
-    from matplotlib.transforms import blended_transform_factory
-
     trans = blended_transform_factory(ax.transData, ax.transAxes)
+    xf = [(mk.week - x0) / (x1 - x0) for mk, _, _ in items]
+    texts = []
     for mk, scen, colour in items:
-        if not x0 <= mk.week <= x1:
-            continue
-        xf = (mk.week - x0) / (x1 - x0)
         t = ax.text(mk.week, 0.0, mk.label, transform=trans, fontsize=fontsize,
                     color=colour, va="center", ha="left", zorder=5, clip_on=False,
                     bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85,
@@ -334,28 +355,31 @@ def _draw_markers(ax: Axes, scenarios: Sequence[Scenario], colours: Sequence[str
         t.set_gid("policy-marker")
         t.marker = mk  # type: ignore[attr-defined]
         t.scenario = scen.name  # type: ignore[attr-defined]
-        w = t.get_window_extent(renderer).width / max(box.width, 1.0)
-        lane = None
-        for k in range(n_lanes):
-            for left, right in ((xf + pad, xf + pad + w), (xf - pad - w, xf - pad)):
-                if left < 0.0 or right > 1.0:
-                    continue
-                if all(right + pad <= a or left >= b + pad for a, b in lanes[k]):
-                    lane, span = k, (left, right)
-                    break
-            if lane is not None:
-                break
-        if lane is None:  # more labels than lanes: the last lane, shrunk to fit
-            lane = n_lanes - 1
-            span = (xf + pad, xf + pad + w) if xf + pad + w <= 1.0 else (xf - pad - w, xf - pad)
-        lanes[lane].append(span)
+        texts.append(t)
+    while True:
+        widths = [t.get_window_extent(renderer).width / max(box.width, 1.0) for t in texts]
+        placed = _layout(items, widths, xf, pad)
+        lane_h = (fontsize * 1.45 * px_per_pt) / max(box.height, 1.0)  # axes fraction
+        n_lanes = 1 + max(k for k, _ in placed)
+        zone = n_lanes * lane_h + 0.02
+        if zone <= 0.8 or fontsize <= 4.5:
+            break
+        fontsize -= 0.5
+        for t in texts:
+            t.set_fontsize(fontsize)
+    zone = min(max(zone, _LABEL_ZONE), 0.8)
+    lo, hi = ax.get_ylim()
+    if not math.isfinite(hi) or hi <= lo:
+        hi = lo + 1.0
+    ax.set_ylim(lo, lo + (hi - lo) / (1.0 - zone))
+    for t, (mk, _, colour), x, (lane, span) in zip(texts, items, xf, placed, strict=True):
         y = 1.0 - 0.01 - lane_h * (lane + 0.5)
+        right_of_line = span[0] >= x
         t.set_y(y)
-        t.set_ha("left" if span[0] > xf else "right")
-        t.set_x(mk.week + (pad if span[0] > xf else -pad) * (x1 - x0))
+        t.set_ha("left" if right_of_line else "right")
+        t.set_x(x0 + (span[0] if right_of_line else span[1]) * (x1 - x0))
         ax.axvline(mk.week, ymin=0.0, ymax=y, color=colour, ls=_LINESTYLES.get(mk.kind, ":"),
                    lw=0.9, alpha=0.8, zorder=1)
-        texts.append(t)
     return texts
 
 
