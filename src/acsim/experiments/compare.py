@@ -185,6 +185,12 @@ class Comparison:
             ax.figure.savefig(path, dpi=120, bbox_inches="tight")
             plt.close(ax.figure)
             written.append(path)
+        for i in range(1, len(self.results)):
+            ax = self.plot_difference(variant=i)
+            path = out / ("difference.png" if len(self.results) == 2 else f"difference_{i}.png")
+            ax.figure.savefig(path, dpi=120, bbox_inches="tight")
+            plt.close(ax.figure)
+            written.append(path)
         if business_case:
             for i in range(1, len(self.results)):
                 stem = f"business_case_{i}"
