@@ -192,8 +192,9 @@ class JobCentre:
         spell.meetings_held += 1
         if booking.late:
             spell.meetings_late += 1
-        spell.meeting_delay += booking.delay
-        self.record.meeting(spell.js.id, spell.number, booking.time, kind, booking.delay,
+        delay = booking.delay
+        spell.meeting_delay += delay
+        self.record.meeting(spell.js.id, spell.number, booking.time, kind, delay,
                             booking.caseworker, booking.late, booking.week)
         if on_held is not None:
             on_held(spell, booking)
