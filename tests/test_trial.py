@@ -117,6 +117,6 @@ meetings = { schedule = "none", extra = [{ weeks = [3.0] }] }
     import pandas as pd
 
     out = pd.read_csv(tmp_path / "trial.csv")
-    assert list(out.columns[:7]) == ["metric", "arm", "control", "treatment", "effect",
-                                     "ci_low", "ci_high"]
+    assert list(out.columns[:9]) == ["metric", "arm", "unit", "arm_unit", "control",
+                                     "treatment", "effect", "ci_low", "ci_high"]
     assert (tmp_path / "survival.png").is_file()
