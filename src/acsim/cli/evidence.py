@@ -23,7 +23,8 @@ CHECKS_FAILED = 3
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
     """Add the ``trial``, ``calibrate`` and ``validate`` subcommands."""
-    t = sub.add_parser("trial", help="run a virtual trial and write trial.csv")
+    t = sub.add_parser("trial", help="run a virtual trial; --out writes trial.csv and "
+                                      "survival.png")
     t.add_argument("trial", help="trial TOML file (see scenarios/trials/)")
     t.add_argument("--n", type=int, default=None, help="jobseekers (default: the file's)")
     t.add_argument("--seed", type=int, default=None, help="seed (default: the file's)")
@@ -46,7 +47,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="directory keeping each finished stage, so an interrupted or partly "
                         "changed calibration resumes (default .acsim-calibration)")
 
-    v = sub.add_parser("validate", help="run every evidence record's checks; exit 0 if all pass")
+    v = sub.add_parser("validate", help="run every evidence record's checks; exit 0 if all "
+                                         "pass (about 4 minutes on 2 cores at --scale 1)")
     v.add_argument("--out", type=Path, default=None, help="directory for validation.csv")
     _add_size_options(v)
     v.add_argument("--no-municipal", action="store_true",

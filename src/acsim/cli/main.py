@@ -46,7 +46,8 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="acsim", description=__doc__.splitlines()[0])
+    p = _Parser(prog="acsim", description="acsim: unemployment spells of academics under "
+                "job-centre policies (a SimPy discrete-event simulation).")
     p.add_argument("--version", action="version", version=f"acsim {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="simulate a scenario and write its results")
@@ -72,7 +73,9 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--precision", type=float, default=None,
                    help="add replications until the 95 %% interval of --metric is narrower "
                         "than this fraction of its mean")
-    r.add_argument("--metric", default="rmst_104", help="metric for --precision")
+    r.add_argument("--metric", default="rmst_104",
+                   help="metric for --precision (default rmst_104; any per-replication metric of "
+                        "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
     r.add_argument("--max-replications", type=int, default=200,
                    help="upper bound with --precision (default 200)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -89,7 +92,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--precision", type=float, default=None,
                    help="add replications until each paired difference's 95 %% interval is "
                         "narrower than this fraction of the first scenario's mean")
-    c.add_argument("--metric", default="rmst_104", help="metric for --precision")
+    c.add_argument("--metric", default="rmst_104",
+                   help="metric for --precision (default rmst_104; any per-replication metric of "
+                        "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
     c.add_argument("--max-replications", type=int, default=200)
     c.add_argument("--business-case", action="store_true",
                    help="business case of each scenario against the first (paired "
