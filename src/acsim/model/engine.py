@@ -195,7 +195,7 @@ class JobCentre:
         delay = booking.delay
         spell.meeting_delay += delay
         self.record.meeting(spell.js.id, spell.number, booking.time, kind, delay,
-                            booking.caseworker, booking.late, booking.week)
+                            booking.caseworker, booking.late)
         if on_held is not None:
             on_held(spell, booking)
         for hook in self._held_hooks:
@@ -273,13 +273,16 @@ class JobCentre:
             # Employment, ended by a separation that returns the person to unemployment.
             budget = exits.exponential(js.id, 3 * number + 2)
             k = spell.separation_hr
-            until = env.now + self.h_sep.time_to_exit(0.0, budget, k)
             start = env.now
-            self.record.job(js.id, number, start, min(until, self.end))
+            until = start + self.h_sep.time_to_exit(0.0, budget, k)
+            # The job is recorded from the spell's exit to the next spell's entry exactly as the
+            # spell table has them (the clock's sum of timeouts can differ by a rounding step).
             if until >= self.end:
+                self.record.job(js.id, number, spell.exit_week, self.end)
                 return
             yield env.timeout(until - start)
             self._event_count += 1
+            self.record.job(js.id, number, spell.exit_week, env.now)
             if until - start >= self.scenario.hazard.requalify_weeks:
                 benefit_used = 0.0
             number += 1
@@ -355,3 +358,4 @@ class JobCentre:
         for tally in self._tallies:
             row += tally(spell)
         self.record.spells.append(row)
+        spell.exit_week = now

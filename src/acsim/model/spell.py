@@ -43,6 +43,7 @@ class Spell:
         meetings_held: Meetings held so far (any kind); ``meetings_late``, ``meeting_delay``:
             how many were late and their summed delay in weeks.
         state: Per-spell state of the policies, by the policy's key.
+        exit_week: Absolute time the spell ended (NaN while it runs), as recorded.
 
     """
 
@@ -50,7 +51,7 @@ class Spell:
         "js", "number", "entry", "track", "true_track", "group",
         "k_job", "k_other", "_cov_job", "_mult_job", "_mult_other", "agenda", "_seq",
         "forced_exit", "separation_hr", "off_benefit_weeks", "bookings",
-        "meetings_held", "meetings_late", "meeting_delay", "state",
+        "meetings_held", "meetings_late", "meeting_delay", "state", "exit_week",
     )
 
     def __init__(self, js: Jobseeker, number: int, entry: float, cov_job: float, cov_other: float):
@@ -75,6 +76,7 @@ class Spell:
         self.meetings_late = 0
         self.meeting_delay = 0.0
         self.state: dict[str, Any] = {}
+        self.exit_week = float("nan")  # set when the spell ends
 
     def scale_base(self, factor: float) -> None:
         """Multiply the spell-long covariate term of the job hazard by ``factor``.
