@@ -1,9 +1,17 @@
+import os
 import warnings
 
 import pytest
+from hypothesis import settings
 
 from acsim import Scenario
 from acsim.exceptions import UncalibratedWarning
+
+# Property tests are seeded like every statistical test: the same examples on every run and in
+# CI (no example database carried between runs). ACSIM_HYPOTHESIS=explore searches afresh.
+settings.register_profile("seeded", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("ACSIM_HYPOTHESIS", "seeded"))
 
 
 @pytest.fixture(autouse=True)
