@@ -344,6 +344,7 @@ class JobCentre:
         return spell
 
     def _close(self, spell: Spell, reason: str, now: float) -> None:
+        spell.exit_week = now  # the end hooks close their episodes at this time
         for booking in spell.bookings:
             self.calendar.cancel(booking)
         spell.bookings.clear()
@@ -358,4 +359,3 @@ class JobCentre:
         for tally in self._tallies:
             row += tally(spell)
         self.record.spells.append(row)
-        spell.exit_week = now

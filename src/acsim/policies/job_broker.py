@@ -176,7 +176,7 @@ class JobBroker(Policy):
         """Record an enrolment cut short by the end of the spell."""
         st = spell.state.get(self.key)
         if st is not None and st.enrolled:
-            self._episode(spell, st, self.centre.now, completed=False)
+            self._episode(spell, st, spell.exit_week, completed=False)
 
     def _episode(self, spell: Spell, st: _BrokerState, end: float, completed: bool) -> None:
         self.centre.record.programme(spell.js.id, spell.number, self.spec.kind, self.spec.name,

@@ -135,7 +135,7 @@ class ProgrammeBoard(Policy):
         """Record a programme cut short by the end of the spell."""
         st = spell.state["programmes"]
         if st.running is not None:
-            self.episode(spell, st.running, st.started, self.centre.now, completed=False)
+            self.episode(spell, st.running, st.started, spell.exit_week, completed=False)
 
     def tally(self, spell: Spell) -> tuple[str, float, float]:
         """Programme names started (``;``-separated), weeks completed, subsidised weeks."""
