@@ -39,7 +39,11 @@ __all__ = ["main"]
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line: ``acsim: error: ...``, exit 2."""
 
-    def error(self, message: str) -> NoReturn:
+    _METRIC_HELP = ("metric for --precision (default rmst_104; any per-replication metric of "
+                "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
+
+
+def error(self, message: str) -> NoReturn:
         """Print the error as one line naming the option, and exit with 2."""
         text = " ".join(message.split())
         self.exit(2, f"acsim: error: {text} (see '{self.prog} --help')\n")
@@ -73,9 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--precision", type=float, default=None,
                    help="add replications until the 95 %% interval of --metric is narrower "
                         "than this fraction of its mean")
-    r.add_argument("--metric", default="rmst_104",
-                   help="metric for --precision (default rmst_104; any per-replication metric of "
-                        "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
+    r.add_argument("--metric", default="rmst_104", help=_METRIC_HELP)
     r.add_argument("--max-replications", type=int, default=200,
                    help="upper bound with --precision (default 200)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -92,9 +94,7 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--precision", type=float, default=None,
                    help="add replications until each paired difference's 95 %% interval is "
                         "narrower than this fraction of the first scenario's mean")
-    c.add_argument("--metric", default="rmst_104",
-                   help="metric for --precision (default rmst_104; any per-replication metric of "
-                        "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
+    c.add_argument("--metric", default="rmst_104", help=_METRIC_HELP)
     c.add_argument("--max-replications", type=int, default=200)
     c.add_argument("--business-case", action="store_true",
                    help="business case of each scenario against the first (paired "
