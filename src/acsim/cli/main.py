@@ -35,15 +35,14 @@ from acsim.experiments.manifest import run_manifest, write_manifest
 
 __all__ = ["main"]
 
+_METRIC_HELP = ("metric for --precision (default rmst_104; any per-replication metric of "
+                "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line: ``acsim: error: ...``, exit 2."""
 
-    _METRIC_HELP = ("metric for --precision (default rmst_104; any per-replication metric of "
-                "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
-
-
-def error(self, message: str) -> NoReturn:
+    def error(self, message: str) -> NoReturn:
         """Print the error as one line naming the option, and exit with 2."""
         text = " ".join(message.split())
         self.exit(2, f"acsim: error: {text} (see '{self.prog} --help')\n")
