@@ -14,7 +14,8 @@ Tables (one row each):
   by the end of the spell or of the run).
 * **jobs**: employment after a spell: ``jobseeker_id, spell, start, end`` (``end`` is the
   separation, or the end of the run).
-* **weeks**: per simulation week: meetings held and the sum of their delays.
+* **weeks** (derived from the meetings): per simulation week, calendar meetings held and the
+  sum of their delays.
 """
 
 from __future__ import annotations
@@ -54,19 +55,12 @@ class Recorder:
         self.meetings: list[tuple[Any, ...]] = []
         self.programmes: list[tuple[Any, ...]] = []
         self.jobs: list[tuple[Any, ...]] = []
-        #: Employment spans by jobseeker id, ``[(start, end), ...]`` (the same as ``jobs``).
-        self.employment: dict[int, list[tuple[float, float]]] = {}
-        n = int(math.ceil(end)) + 1
-        self.weekly_meetings = [0] * n
-        self.weekly_delay = [0.0] * n
+        self._weeks = int(math.ceil(end)) + 1
 
     def meeting(self, jid: int, spell: int, time: float, kind: str, delay: float,
-                caseworker: int, late: bool, week: int | None = None) -> None:
-        """A meeting was held (``week`` counts it in the weekly series)."""
+                caseworker: int, late: bool) -> None:
+        """A meeting was held (``caseworker`` -1: a group session, not in the calendar)."""
         self.meetings.append((jid, spell, time, kind, delay, caseworker, late))
-        if week is not None:
-            self.weekly_meetings[week] += 1
-            self.weekly_delay[week] += delay
 
     def programme(self, jid: int, spell: int, kind: str, name: str, start: float, end: float,
                   hours: float, subsidised: bool, completed: bool) -> None:
@@ -77,7 +71,33 @@ class Recorder:
     def job(self, jid: int, spell: int, start: float, end: float) -> None:
         """Employment from ``start`` to ``end`` followed spell ``spell``."""
         self.jobs.append((jid, spell, start, end))
-        self.employment.setdefault(jid, []).append((start, end))
+
+    @property
+    def employment(self) -> dict[int, list[tuple[float, float]]]:
+        """Employment spans by jobseeker id, ``{id: [(start, end), ...]}`` (from ``jobs``)."""
+        out: dict[int, list[tuple[float, float]]] = {}
+        for jid, _, start, end in self.jobs:
+            out.setdefault(jid, []).append((start, end))
+        return out
+
+    def _weekly(self) -> tuple[list[int], list[float]]:
+        held, delay = [0] * self._weeks, [0.0] * self._weeks
+        for _, _, time, _, d, caseworker, _ in self.meetings:
+            if caseworker >= 0:  # a calendar meeting: its booking week is floor(time)
+                w = int(time)
+                held[w] += 1
+                delay[w] += d
+        return held, delay
+
+    @property
+    def weekly_meetings(self) -> list[int]:
+        """Calendar meetings held per simulation week (from ``meetings``)."""
+        return self._weekly()[0]
+
+    @property
+    def weekly_delay(self) -> list[float]:
+        """Summed delay of the calendar meetings held per simulation week."""
+        return self._weekly()[1]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The record as tidy tables: ``spells``, ``meetings``, ``programmes``, ``jobs``."""
