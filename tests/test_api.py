@@ -1,11 +1,14 @@
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pandas as pd
 
 import acsim
 from acsim import Scenario, load_scenario
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_all_names_exist():
@@ -104,3 +107,30 @@ def test_a_partial_effects_table_overrides_only_its_keys(tmp_path):
         assert arm.effects.activation == calibrated.activation
         assert arm.effects == trial.scenarios(n=100, effects=calibrated)[arm.name.split(":")[1]
                                                                         ].effects
+
+
+def _readme_python_block() -> str:
+    text = (ROOT / "README.md").read_text()
+    section = text.split("\n## Python\n", 1)[1]
+    return section.split("```python\n", 1)[1].split("\n```", 1)[0]
+
+
+#: Prepended to the README's code: the same code on scenarios shrunk to seconds.
+_SHRINK = '''
+import acsim
+_load = acsim.load_scenario
+def _small(path):
+    return _load(path).with_changes({"population.annual_inflow": 400,
+                                     "scenario.warmup_weeks": 0, "scenario.horizon_weeks": 30})
+acsim.load_scenario = _small
+'''
+
+
+def test_readme_python_section_runs_verbatim_as_a_script(tmp_path):
+    """Pasted into a script with no __main__ guard, the README's code runs (spawned workers)."""
+    script = tmp_path / "readme_example.py"
+    script.write_text(_SHRINK + _readme_python_block() + "\nprint('done')\n")
+    proc = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=600, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith("done")

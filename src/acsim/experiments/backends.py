@@ -11,6 +11,10 @@ The local process pool never outlives its parent, and never makes it wait:
   kernel sends it SIGKILL when the parent dies, elsewhere a watchdog thread polls the parent's
   pid), so a parent killed outright (SIGKILL, the OOM killer) leaves no worker asleep holding
   its stdout. The pool's resource tracker exits once the last worker has.
+- Workers are spawned without re-running the parent's main script (:class:`_LibraryProcess`),
+  so ``acsim.run`` works at the top level of a script with no ``if __name__ == "__main__":``
+  guard, as in a notebook. Tasks are acsim's own module-level functions; a task function
+  defined in the main script itself is spawned the usual way (and then needs the guard).
 - Workers ignore SIGINT: a Ctrl-C reaches the parent only, which stops at once. When the
   consumer of :func:`completed` stops early (an exception, a KeyboardInterrupt, closing the
   generator) pending tasks are cancelled and running workers terminated (:func:`_stop`),
@@ -20,6 +24,7 @@ The local process pool never outlives its parent, and never makes it wait:
 from __future__ import annotations
 
 import multiprocessing as mp
+import multiprocessing.context as mp_context
 import os
 import signal
 import sys
@@ -86,6 +91,42 @@ def _watch_parent(parent: int) -> None:
         os._exit(1)
 
     threading.Thread(target=poll, name="acsim-parent-watch", daemon=True).start()
+
+
+class _LibraryProcess(mp_context.SpawnProcess):
+    """A spawned worker that does not import the parent's ``__main__`` module.
+
+    A spawned process normally re-imports the parent's main script (to find functions defined
+    there); a script that calls ``acsim.run`` at its top level, unguarded, would then run again
+    in every worker, which fails. acsim's tasks live in acsim's modules, so the workers are
+    started with the main script hidden (its ``__file__`` and ``__spec__``) while the process
+    is launched, and import only what the task needs.
+    """
+
+    @staticmethod
+    def _Popen(process_obj):  # noqa: N802 - the name multiprocessing calls
+        main = sys.modules["__main__"].__dict__
+        saved = {k: main[k] for k in ("__file__", "__spec__") if k in main}
+        main.pop("__file__", None)
+        if "__spec__" in saved:
+            main["__spec__"] = None
+        try:
+            return mp_context.SpawnProcess._Popen(process_obj)
+        finally:
+            main.update(saved)
+
+
+class _LibraryContext(mp_context.SpawnContext):
+    """The "spawn" start method with workers that skip the main script."""
+
+    Process = _LibraryProcess
+
+
+def _pool_context(fn: Callable[..., Any]) -> mp_context.BaseContext:
+    """Spawn for the pool: skipping the main script unless ``fn`` is defined in it."""
+    if getattr(fn, "__module__", None) == "__main__":
+        return mp.get_context("spawn")
+    return _LibraryContext()
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
@@ -162,7 +203,7 @@ def completed(
         return
     # "spawn" is safe from notebooks and threads; results do not depend on the worker.
     pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)),
-                               mp_context=mp.get_context("spawn"),
+                               mp_context=_pool_context(fn),
                                initializer=_watch_parent, initargs=(os.getpid(),))
     finished = False
     try:
@@ -178,9 +219,26 @@ def completed(
 
 
 def map_ordered(fn: Callable[..., Any], tasks: Sequence[tuple[Any, ...]], workers: int = 1,
-                backend: str = "process", scheduler: str | None = None) -> list[Any]:
-    """``[fn(*task) for task in tasks]``, computed on a backend."""
+                backend: str = "process", scheduler: str | None = None,
+                progress: str | None = None) -> list[Any]:
+    """``[fn(*task) for task in tasks]``, computed on a backend.
+
+    Args:
+        fn: A module-level function.
+        tasks: Argument tuples, one per task.
+        workers: Local worker processes.
+        backend: ``"process"`` or ``"dask"``.
+        scheduler: Address of an existing Dask scheduler.
+        progress: A label: show a progress bar of finished tasks on stderr under it, once
+            the work has taken a second. None: no bar.
+
+    """
+    from tqdm.auto import tqdm
+
     out: list[Any] = [None] * len(tasks)
-    for i, value in completed(fn, tasks, workers, backend, scheduler):
-        out[i] = value
+    with tqdm(total=len(tasks), desc=progress, unit="task", delay=1.0, leave=False,
+              disable=progress is None) as bar:
+        for i, value in completed(fn, tasks, workers, backend, scheduler):
+            out[i] = value
+            bar.update(1)
     return out
