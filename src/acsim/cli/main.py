@@ -17,6 +17,7 @@ from acsim import __version__
 from acsim.cli.evidence import COMMANDS as EVIDENCE_COMMANDS
 from acsim.cli.evidence import add_parsers as add_evidence_parsers
 from acsim.cli.options import (
+    DEFAULT_REPLICATIONS,
     MAX_REPLICATIONS,
     check_count,
     check_metric,
@@ -35,8 +36,23 @@ from acsim.experiments.manifest import run_manifest, write_manifest
 
 __all__ = ["main"]
 
-_METRIC_HELP = ("metric for --precision (default rmst_104; any per-replication metric of "
-                "docs/metrics.md, e.g. mean_completed_duration, survival_52)")
+def _metric_help() -> str:
+    from acsim.analysis.metrics import run_metric_names
+
+    names = ", ".join(n for n in run_metric_names() if n != "spells")
+    return (f"metric for --precision (default rmst_104); one of the per-replication metrics "
+            f"of docs/metrics.md: {names}")
+
+
+_METRIC_HELP = _metric_help()
+_REPLICATIONS_HELP = (f"replications (default {DEFAULT_REPLICATIONS}); each is a whole run of "
+                      "the scenario with its own random streams")
+_WORKERS_HELP = "worker processes (default: all cores); results do not depend on it"
+_BACKEND_HELP = "where replications run: a local process pool (default) or Dask distributed"
+_SCHEDULER_HELP = ("Dask scheduler address (tcp://HOST:PORT) for --backend dask; default: a "
+                   "local cluster")
+_MAX_REPLICATIONS_HELP = "upper bound on replications with --precision (default 200)"
+_SEED_HELP = "root seed (default: fresh entropy, printed and recorded in the manifest)"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,19 +71,20 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="simulate a scenario and write its results")
     r.add_argument("scenario", help="scenario TOML file")
-    r.add_argument("--replications", "-n", type=int, default=1, help="replications (default 1)")
-    r.add_argument("--seed", type=int, default=None, help="root seed (default: fresh entropy)")
-    r.add_argument("--out", type=Path, default=None, help="directory for the result files")
+    r.add_argument("--replications", "-n", type=int, default=DEFAULT_REPLICATIONS,
+                   help=_REPLICATIONS_HELP)
+    r.add_argument("--seed", type=int, default=None, help=_SEED_HELP)
+    r.add_argument("--out", type=Path, default=None,
+                   help="directory for spells.parquet, summary.csv, costs.csv, survival.csv, "
+                        "survival.png and manifest.json (default: print only)")
     r.add_argument(
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override a scenario value by its dotted key path (repeatable)",
     )
-    r.add_argument("--workers", type=int, default=None,
-                   help="worker processes (default: all cores); results do not depend on it")
+    r.add_argument("--workers", type=int, default=None, help=_WORKERS_HELP)
     r.add_argument("--backend", choices=["process", "dask"], default="process",
-                   help="where replications run: a local process pool or Dask distributed")
-    r.add_argument("--scheduler", default=None,
-                   help="Dask scheduler address (tcp://HOST:PORT); default: a local cluster")
+                   help=_BACKEND_HELP)
+    r.add_argument("--scheduler", default=None, help=_SCHEDULER_HELP)
     r.add_argument("--store", type=Path, default=None,
                    help="result store: completed replications are kept there, and a rerun or an "
                         "interrupted run resumes from it")
@@ -77,24 +94,27 @@ def _parser() -> argparse.ArgumentParser:
                    help="add replications until the 95 %% interval of --metric is narrower "
                         "than this fraction of its mean")
     r.add_argument("--metric", default="rmst_104", help=_METRIC_HELP)
-    r.add_argument("--max-replications", type=int, default=200,
-                   help="upper bound with --precision (default 200)")
+    r.add_argument("--max-replications", type=int, default=200, help=_MAX_REPLICATIONS_HELP)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("compare", help="compare scenarios on common random numbers")
     c.add_argument("scenarios", nargs="+", help="scenario TOML files; the first is the reference")
-    c.add_argument("--replications", "-n", type=int, default=4, help="replications (default 4)")
-    c.add_argument("--seed", type=int, default=None, help="root seed (default: fresh entropy)")
+    c.add_argument("--replications", "-n", type=int, default=DEFAULT_REPLICATIONS,
+                   help=_REPLICATIONS_HELP + "; every scenario runs on the same seeds")
+    c.add_argument("--seed", type=int, default=None, help=_SEED_HELP)
     c.add_argument("--out", type=Path, default=None,
-                   help="directory for comparison.csv and the figures")
-    c.add_argument("--workers", type=int, default=None, help="worker processes (default: all)")
-    c.add_argument("--backend", choices=["process", "dask"], default="process")
-    c.add_argument("--scheduler", default=None, help="Dask scheduler address (tcp://HOST:PORT)")
+                   help="directory for comparison.csv, the figures (survival, hazard, "
+                        "difference, utilisation, meeting_delays, costs as PNG), the business "
+                        "cases and manifest.json (default: print only)")
+    c.add_argument("--workers", type=int, default=None, help=_WORKERS_HELP)
+    c.add_argument("--backend", choices=["process", "dask"], default="process",
+                   help=_BACKEND_HELP)
+    c.add_argument("--scheduler", default=None, help=_SCHEDULER_HELP)
     c.add_argument("--precision", type=float, default=None,
                    help="add replications until each paired difference's 95 %% interval is "
                         "narrower than this fraction of the first scenario's mean")
     c.add_argument("--metric", default="rmst_104", help=_METRIC_HELP)
-    c.add_argument("--max-replications", type=int, default=200)
+    c.add_argument("--max-replications", type=int, default=200, help=_MAX_REPLICATIONS_HELP)
     c.add_argument("--business-case", action="store_true",
                    help="business case of each scenario against the first (paired "
                         "replications), in total, per entrant and per full-year person; "
@@ -127,7 +147,8 @@ def _parser() -> argparse.ArgumentParser:
                         "stage in acsim/data/calibration_plan.toml, M01)")
     k.add_argument("--replications", "-n", type=int, default=None,
                    help="replications per evaluation (default: about 20,000 inflow-years)")
-    k.add_argument("--seed", type=int, default=2019)
+    k.add_argument("--seed", type=int, default=2019,
+                   help="seed of the runs the level is fitted on (default 2019)")
     k.add_argument("--write", action="store_true", help="write the fitted level into the file")
     k.add_argument("--stock", action="store_true",
                    help="also fit the annual inflow and the heterogeneity (latent_risk) to "
