@@ -18,6 +18,7 @@ from acsim.evidence.trials import Trial, TrialResult, load_trial, run_trial
 from acsim.evidence.validation import validate
 from acsim.exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
 from acsim.experiments.compare import Comparison, compare, sweep
+from acsim.experiments.decompose import Decomposition, decompose
 from acsim.experiments.run import RunResult, run
 from acsim.model.engine import JobCentre
 from acsim.model.hazards import PiecewiseHazard
@@ -31,6 +32,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "AcsimError",
     "Comparison",
+    "Decomposition",
     "JobCentre",
     "PiecewiseHazard",
     "RunResult",
@@ -44,6 +46,7 @@ __all__ = [
     "business_case",
     "compare",
     "cost_summary",
+    "decompose",
     "load_evidence",
     "load_scenario",
     "load_trial",
