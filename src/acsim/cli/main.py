@@ -30,9 +30,11 @@ from acsim.cli.options import (
     output_dir,
     write_error,
 )
+from acsim.cli.report import COMMANDS as REPORT_COMMANDS
+from acsim.cli.report import add_parsers as add_report_parsers
 from acsim.costs.model import RatesCoverageWarning
 from acsim.exceptions import ScenarioError, UncalibratedWarning
-from acsim.experiments.manifest import run_manifest, write_manifest
+from acsim.experiments.manifest import comparison_manifest, run_manifest, write_manifest
 
 __all__ = ["main"]
 
@@ -137,6 +139,9 @@ def _parser() -> argparse.ArgumentParser:
         help="override a value of every SCENARIOS file by its dotted key path, before any "
              "transplant (repeatable); a --transplant FILE is read as written")
     c.add_argument("--quiet", action="store_true", help="no progress bar")
+    c.add_argument("--report", action="store_true",
+                   help="with --out: also write DIR/report.html, one self-contained HTML file "
+                        "of the comparison (as `acsim report DIR`)")
 
     k = sub.add_parser("calibrate-levels",
                        help="fit municipal hazard levels to mean completed durations (M01)")
@@ -154,6 +159,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="also fit the annual inflow and the heterogeneity (latent_risk) to "
                         "Copenhagen's 2019 stock by elapsed duration (seed 000, M03)")
     add_evidence_parsers(sub)
+    add_report_parsers(sub)
     return p
 
 
@@ -299,6 +305,9 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     scenarios += [_transplant(scenarios[0], spec, args.transplant_staffing.replace("-", "_"))
                   for spec in args.transplant]
     check_scheduler(args.backend, args.scheduler)
+    if args.report and args.out is None:
+        raise ScenarioError("--report", "", "needs --out DIR: the report is built from the "
+                            "files written there")
     output_dir(args.out, "--out")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
@@ -341,12 +350,13 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         try:
             paths = cmp.save(args.out, business_case=args.business_case,
                              normalise=args.per_person)
-            paths.append(write_manifest(args.out / "manifest.json", run_manifest(
-                cmp.results[0].scenario, cmp.seed, overrides=getattr(args, "overrides", []),
-                options=_options(args),
-                scenario_file=args.scenarios[0], replications=args.replications,
-                scenarios=[{"name": r.scenario.name, "hash": r.scenario.digest,
-                            "replications": r.replications} for r in cmp.results])))
+            paths.append(write_manifest(args.out / "manifest.json", comparison_manifest(
+                cmp, overrides=getattr(args, "overrides", []), options=_options(args),
+                scenario_file=args.scenarios[0], replications=args.replications)))
+            if args.report:
+                from acsim.experiments.report import write_report
+
+                paths.append(write_report(args.out))
         except OSError as exc:
             raise write_error("--out", args.out, exc) from None
         print("wrote " + ", ".join(str(p) for p in paths))
@@ -420,6 +430,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_calibrate_levels(args)
         if args.command in EVIDENCE_COMMANDS:
             return EVIDENCE_COMMANDS[args.command](args)
+        if args.command in REPORT_COMMANDS:
+            return REPORT_COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2

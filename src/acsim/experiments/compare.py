@@ -209,6 +209,27 @@ class Comparison:
                 written += [out / f"{stem}.csv", out / f"{stem}.png"]
         return written
 
+    def report(self, path: str | Path, business_case: bool = True, normalise: bool = False,
+               directory: str | Path | None = None) -> Path:
+        """Write one self-contained HTML report of the comparison; return its path.
+
+        The scenarios side by side, the headline table, the figures, the business cases,
+        the placeholders the result rests on and the provenance
+        (:func:`acsim.experiments.report.report_comparison`).
+
+        Args:
+            path: The HTML file, or an existing directory to write ``report.html`` into.
+            business_case: Include each variant's business case against the first.
+            normalise: Between populations of different size, a case per entrant.
+            directory: Also keep the comparison's files (:meth:`save` and
+                ``manifest.json``) there; by default they go to a temporary directory.
+
+        """
+        from acsim.experiments.report import report_comparison
+
+        return report_comparison(self, path, business_case=business_case, normalise=normalise,
+                                 directory=directory)
+
 
 def _unique_names(scenarios: Sequence[Scenario]) -> list[Scenario]:
     seen: dict[str, int] = {}

@@ -24,10 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from acsim.experiments.compare import Comparison
     from acsim.spec.scenario import Scenario
 
-__all__ = ["MODEL_SOURCES", "code_hash", "git_commit", "rates_hash", "result_key",
-           "run_manifest", "write_manifest"]
+__all__ = ["MODEL_SOURCES", "code_hash", "comparison_manifest", "git_commit", "rates_hash",
+           "result_key", "run_manifest", "scenario_record", "write_manifest"]
 
 #: The parts of the acsim package whose source affects results, relative to the package:
 #: every ``.py`` file under these directories, and these files.
@@ -130,6 +131,53 @@ def run_manifest(scenario: Scenario, seed: int, /, *, overrides: Sequence[str] =
             k: str(v) if isinstance(v, Path) else v for k, v in options.items()},
         **fields,
     }
+
+
+def scenario_record(scenario: Scenario, replications: int) -> dict[str, Any]:
+    """One scenario of a comparison's manifest: enough to describe it and to rebuild it.
+
+    Args:
+        scenario: The scenario as run.
+        replications: Its replications.
+
+    Returns:
+        ``name``, ``hash`` (its digest), ``replications``, ``description``, ``content`` (the
+        validated scenario as plain data: ``Scenario.from_dict(content)`` gives it back, with
+        the same hash) and ``placeholders`` (the placeholder effect parameters its results rest
+        on, :func:`acsim.evidence.placeholders.placeholders`).
+
+    """
+    from acsim.evidence.placeholders import placeholders
+
+    return {"name": scenario.name, "hash": scenario.digest, "replications": replications,
+            "description": scenario.scenario.description,
+            "content": scenario.model_dump(mode="json", round_trip=True),
+            "placeholders": placeholders(scenario)}
+
+
+def comparison_manifest(comparison: Comparison, /, *, overrides: Sequence[str] = (),
+                        options: Mapping[str, Any] | None = None,
+                        **fields: Any) -> dict[str, Any]:
+    """The manifest of a comparison.
+
+    :func:`run_manifest` of its first scenario, and ``scenarios``: one
+    :func:`scenario_record` per scenario, in order.
+
+    Args:
+        comparison: The comparison.
+        overrides: The ``--set KEY=VALUE`` pairs, as given.
+        options: The options of ``acsim compare``; ``None`` from Python.
+        **fields: Further keys (``scenario_file``, ``replications``).
+
+    Returns:
+        The manifest, JSON-serialisable.
+
+    """
+    fields.setdefault("replications", comparison.results[0].replications)
+    return run_manifest(
+        comparison.results[0].scenario, comparison.seed, overrides=overrides, options=options,
+        **fields, scenarios=[scenario_record(r.scenario, r.replications)
+                             for r in comparison.results])
 
 
 def write_manifest(path: Path, manifest: dict[str, Any]) -> Path:
