@@ -65,6 +65,16 @@ def test_randomised_allocation_is_reproducible_and_balanced():
     assert not a.table.equals(c.table)
 
 
+def test_progress_leaves_the_results_unchanged(capsys):
+    """With progress the run stops every 4 weeks and resumes: the same events, in order."""
+    data = trial_data({"meetings": {"schedule": "none", "extra": [{"weeks": [3.0, 9.0]}]}},
+                      ["mean_duration", "employed_at_26", "hr_job"], n=1500)
+    quiet = run_trial(Trial.from_dict(data))
+    shown = run_trial(Trial.from_dict(data), progress=True)
+    assert quiet.table.equals(shown.table), (quiet.table, shown.table)
+    assert quiet.persons.equals(shown.persons)
+
+
 @pytest.mark.parametrize(
     ("change", "key"),
     [

@@ -273,17 +273,18 @@ def calibrate_effects(
     ckpt = Path(checkpoint) if checkpoint is not None else None
     if ckpt is not None:
         ckpt.mkdir(parents=True, exist_ok=True)
-    for stage in stages:
+    for number, stage in enumerate(stages, 1):
         key = _stage_key(stage, current, scale, seed, records)
+        label = f"stage {number}/{len(stages)}: {stage.name}"
         saved = ckpt / f"{key}.json" if ckpt is not None else None
         if saved is not None and saved.is_file():
             data = json.loads(saved.read_text())
             sf = StageFit(stage, data["values"], data["rows"], data["identified"],
                           data["evaluations"])
             current = Effects.model_validate(data["effects"])
-            log(f"stage: {stage.name} (from the checkpoint {saved})")
+            log(f"{label} (from the checkpoint {saved})")
         else:
-            log(f"stage: {stage.name}")
+            log(f"{label} ({len(stage.parameters)} parameter(s); one line per evaluation)")
             current, sf = fit_stage(stage, current, records, scale, seed, workers, log=log)
             if saved is not None:
                 tmp = saved.with_suffix(".tmp")
@@ -314,7 +315,7 @@ def _fit_city(job: tuple[LevelStage, Effects, int]) -> LevelFit | StockFit:
 
 
 def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1, write: bool = True,
-                 stages: tuple[LevelStage, ...] | None = None,
+                 stages: tuple[LevelStage, ...] | None = None, progress: bool = False,
                  ) -> dict[str, LevelFit | StockFit]:
     """Run the plan's level stages: each city's level fitted to its mean duration (M01).
 
@@ -330,13 +331,15 @@ def refit_levels(effects: Effects, seed: int = 2019, workers: int = 1, write: bo
         workers: Processes (one city each).
         write: Whether to write the fitted values into the city files.
         stages: The level stages (default: the calibration plan's).
+        progress: Show a progress bar of the cities fitted on stderr.
 
     """
     from acsim.evidence.levels import write_level, write_stock_fit
     from acsim.evidence.validation import SCENARIOS_DIR
 
     stages = default_plan().level_stages if stages is None else stages
-    fits = map_ordered(_fit_city, [((st, effects, seed),) for st in stages], workers)
+    fits = map_ordered(_fit_city, [((st, effects, seed),) for st in stages], workers,
+                       progress="calibrate: city levels" if progress else None)
     out = {st.city: fit for st, fit in zip(stages, fits, strict=True)}
     if write:
         for city, fit in out.items():

@@ -510,6 +510,20 @@ class TrialResult:
         return path
 
 
+def _simulate(env: simpy.Environment, weeks: float, label: str | None) -> None:
+    """Run a trial's environment to the end, with a bar of simulated weeks under ``label``."""
+    if label is None:
+        run_paused_gc(env)
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=round(weeks), desc=label, unit="week", delay=1.0, leave=False) as bar:
+        def show(now: float) -> None:
+            bar.update(min(round(now), bar.total) - bar.n)
+
+        run_paused_gc(env, progress=show)
+
+
 def run_trial(
     trial: Trial,
     n: int | None = None,
@@ -518,6 +532,7 @@ def run_trial(
     effects: Effects | None = None,
     metrics: tuple[str, ...] | None = None,
     arms: tuple[str, ...] | None = None,
+    progress: bool = False,
 ) -> TrialResult:
     """Run a trial and estimate its effects.
 
@@ -529,6 +544,7 @@ def run_trial(
         effects: Effect sizes (default: acsim's calibrated ones).
         metrics: Metrics to report (default: the file's).
         arms: Treatment arms to simulate (default: all); the control always runs.
+        progress: Show a progress bar of simulated weeks on stderr (after a second).
 
     Returns:
         The effects of every treatment arm against the control, per metric.
@@ -568,7 +584,7 @@ def run_trial(
         centre = JobCentre(scenarios[name], root, 0, env)
         centre.admit(members, keys=ids)
         centres[name] = (centre, members)
-    run_paused_gc(env)
+    _simulate(env, s.intake_weeks + s.follow_up_weeks, trial.id if progress else None)
     persons = person_outcomes(centres, s.follow_up_weeks, wanted)
     table = estimate(persons, names, wanted, paired=arm_of is None, seed=seed)
     return TrialResult(trial, table, persons, n, seed, allocation)

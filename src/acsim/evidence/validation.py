@@ -117,7 +117,7 @@ def run_trial_job(job: TrialJob) -> pd.DataFrame:
 
 
 def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int | None,
-                  workers: int) -> dict[int, CheckResult]:
+                  workers: int, progress: str | None = None) -> dict[int, CheckResult]:
     by_trial: dict[str, tuple[set[str], set[str]]] = {}
     for c in checks:
         metrics, arms = by_trial.setdefault(c.trial, (set(), set()))
@@ -126,8 +126,8 @@ def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int
     names = sorted(by_trial)
     jobs = [(str(trials_dir() / f"{t}.toml"), scale, seed, effects,
              tuple(sorted(by_trial[t][0])), tuple(sorted(by_trial[t][1]))) for t in names]
-    tables = dict(zip(names, map_ordered(run_trial_job, [(j,) for j in jobs], workers),
-                      strict=True))
+    tables = dict(zip(names, map_ordered(run_trial_job, [(j,) for j in jobs], workers,
+                                         progress=progress), strict=True))
     out = {}
     for c in checks:
         table = tables[c.trial]
@@ -188,7 +188,7 @@ def _city_job(job: tuple[str, Effects, int, bool]) -> dict[str, float]:
 
 
 def _municipal_values(checks: list[Check], effects: Effects, seed: int,
-                      workers: int) -> dict[int, CheckResult]:
+                      workers: int, progress: str | None = None) -> dict[int, CheckResult]:
     cities: dict[str, bool] = {}
     for c in checks:
         for city in (c.scenario, c.than_scenario):
@@ -196,7 +196,8 @@ def _municipal_values(checks: list[Check], effects: Effects, seed: int,
                 cities[city] = cities.get(city, False) or c.metric in STOCK_BANDS
     names = sorted(cities)
     jobs = [(city, effects, seed, cities[city]) for city in names]
-    stats = dict(zip(names, map_ordered(_city_job, [(j,) for j in jobs], workers), strict=True))
+    stats = dict(zip(names, map_ordered(_city_job, [(j,) for j in jobs], workers,
+                                        progress=progress), strict=True))
     out = {}
     for c in checks:
         v = stats[c.scenario][c.metric]
@@ -249,14 +250,21 @@ class _Context:
     seed: int | None
     municipal_seed: int
     workers: int
+    progress: bool = False
+
+    def bar(self, what: str) -> str | None:
+        """The progress label of one kind's runs, or None without progress."""
+        return f"validate: {what}" if self.progress else None
 
 
 def _eval_trials(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
-    return _trial_values(checks, ctx.effects, ctx.scale, ctx.seed, ctx.workers)
+    return _trial_values(checks, ctx.effects, ctx.scale, ctx.seed, ctx.workers,
+                         ctx.bar("trials"))
 
 
 def _eval_municipal(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
-    return _municipal_values(checks, ctx.effects, ctx.municipal_seed, ctx.workers)
+    return _municipal_values(checks, ctx.effects, ctx.municipal_seed, ctx.workers,
+                             ctx.bar("city runs"))
 
 
 def _eval_accounting(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
@@ -300,6 +308,7 @@ def evaluate_checks(
     seed: int | None = None,
     municipal_seed: int = 7,
     workers: int = 1,
+    progress: bool = False,
 ) -> dict[int, CheckResult]:
     """Simulate checks; returns results keyed by ``id(check)``.
 
@@ -310,10 +319,11 @@ def evaluate_checks(
         seed: Trial seed (default: each trial file's).
         municipal_seed: Seed of the municipal runs (the levels were fitted on 2019).
         workers: Processes for the trials and city runs.
+        progress: Show progress bars of the trials and city runs on stderr.
 
     """
     effects = effects or default_effects()
-    context = _Context(effects, scale, seed, municipal_seed, workers)
+    context = _Context(effects, scale, seed, municipal_seed, workers, progress)
     by_kind: dict[str, list[Check]] = {}
     for c in checks:
         by_kind.setdefault(c.kind, []).append(c)
@@ -330,6 +340,7 @@ def validate(
     seed: int | None = None,
     municipal: bool = True,
     workers: int = 1,
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Run every check of every record; one row per check (:data:`VALIDATION_COLUMNS`).
 
@@ -340,6 +351,7 @@ def validate(
         seed: Trial seed (default: each trial file's own).
         municipal: Whether to run the municipal checks (full city runs: minutes).
         workers: Processes.
+        progress: Show progress bars (trials, then city runs) on stderr.
 
     """
     records = list(records) if records is not None else list(load_evidence())
@@ -347,7 +359,8 @@ def validate(
         warnings.warn("effect sizes are uncalibrated placeholders; run `acsim calibrate`",
                       UncalibratedWarning, stacklevel=2)
     pairs = [(r, c) for r in records for c in r.checks if municipal or c.kind != "municipal"]
-    results = evaluate_checks([c for _, c in pairs], effects, scale, seed, workers=workers)
+    results = evaluate_checks([c for _, c in pairs], effects, scale, seed, workers=workers,
+                              progress=progress)
     rows = []
     for r, c in pairs:
         res = results[id(c)]

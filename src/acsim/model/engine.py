@@ -42,17 +42,36 @@ INF = math.inf
 _EXIT_DRAWS = 6
 
 
-def run_paused_gc(env: simpy.Environment) -> None:
+def run_paused_gc(env: simpy.Environment,
+                  progress: Callable[[float], None] | None = None) -> None:
     """Run ``env`` to the end with the cyclic garbage collector paused.
 
     A run builds a large, long-lived object graph with almost no reference cycles (about 20 per
     run): the cyclic collector would rescan it again and again, making time per jobseeker grow
     with the population. It is paused for the run and collects afterwards.
+
+    Args:
+        env: The environment.
+        progress: Called with the simulated time each time it passes a 4-week mark. The
+            events are stepped through one by one, as ``env.run()`` does, so the run is the
+            same with or without it.
+
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        env.run()
+        if progress is None:
+            env.run()
+        else:
+            step, mark = env.step, 4.0
+            try:
+                while True:
+                    step()
+                    if env.now >= mark:
+                        progress(env.now)
+                        mark = (env.now // 4 + 1) * 4
+            except simpy.core.EmptySchedule:
+                progress(env.now)
     finally:
         if was_enabled:
             gc.enable()
