@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from acsim.analysis.metrics import metric_unit
 from acsim.data import SCENARIOS_DIR
 from acsim.evidence.checks import check_passes
 from acsim.evidence.records import (
@@ -56,7 +57,7 @@ __all__ = [
 ]
 
 #: Columns of ``validation.csv``.
-VALIDATION_COLUMNS = ["id", "metric", "published", "simulated", "ci_low", "ci_high",
+VALIDATION_COLUMNS = ["id", "metric", "unit", "published", "simulated", "ci_low", "ci_high",
                       "tolerance_low", "tolerance_high", "passed"]
 
 
@@ -83,6 +84,16 @@ def _municipal_label(check: Check) -> str:
 
 def _kind_label(check: Check) -> str:
     return f"{check.kind}: {check.metric}"
+
+
+def _trial_unit(check: Check) -> str:
+    return metric_unit(check.metric, "trial")
+
+
+def _municipal_unit(check: Check) -> str:
+    return metric_unit(check.metric, "municipal")
+
+
 
 
 def check_label(check: Check) -> str:
@@ -283,20 +294,23 @@ class Source:
 
     Attributes:
         label: The check's name in validation.csv.
+        unit: The unit of its published and simulated values (validation.csv's ``unit``).
         evaluate: Simulates all checks of the kind at once; results keyed by ``id(check)``.
 
     """
 
     label: Callable[[Check], str]
+    unit: Callable[[Check], str]
     evaluate: Callable[[list[Check], _Context], dict[int, CheckResult]]
 
 
 #: The kinds of check, keyed on :attr:`Check.kind`.
 SOURCES: dict[str, Source] = {
-    "trial": Source(_trial_label, _eval_trials),
-    "municipal": Source(_municipal_label, _eval_municipal),
-    "accounting": Source(_kind_label, _eval_accounting),
-    "parameter": Source(_kind_label, _eval_parameters),
+    "trial": Source(_trial_label, _trial_unit, _eval_trials),
+    "municipal": Source(_municipal_label, _municipal_unit, _eval_municipal),
+    "accounting": Source(_kind_label, lambda c: "million DKK a year", _eval_accounting),
+    "parameter": Source(_kind_label, lambda c: "the parameter's (effects.toml)",
+                        _eval_parameters),
 }
 
 
@@ -365,7 +379,7 @@ def validate(
     for r, c in pairs:
         res = results[id(c)]
         rows.append({
-            "id": r.id, "metric": check_label(c),
+            "id": r.id, "metric": check_label(c), "unit": SOURCES[c.kind].unit(c),
             "published": c.published if c.published is not None else math.nan,
             "simulated": res.simulated, "ci_low": res.ci_low, "ci_high": res.ci_high,
             "tolerance_low": c.tolerance_low, "tolerance_high": c.tolerance_high,
@@ -380,12 +394,12 @@ def format_table(table: pd.DataFrame) -> str:
         return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
 
     lines = [f"{'id':<4} {'metric':<52} {'published':>9} {'simulated':>9} "
-             f"{'95% CI':>17} {'tolerance':>17} pass"]
+             f"{'95% CI':>17} {'tolerance':>17} pass unit"]
     for r in table.itertuples():
         ci = f"[{num(r.ci_low)}, {num(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
         tol = f"[{num(r.tolerance_low)}, {num(r.tolerance_high)}]"
         lines.append(f"{r.id:<4} {r.metric[:52]:<52} {num(r.published):>9} "
                      f"{num(r.simulated):>9} {ci:>17} {tol:>17} "
-                     f"{'yes' if r.passed else 'NO'}")
+                     f"{'yes ' if r.passed else 'NO  '} {r.unit}")
     lines.append(f"{int(table['passed'].sum())} of {len(table)} checks pass")
     return "\n".join(lines)
