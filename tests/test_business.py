@@ -242,3 +242,28 @@ def test_cli_bad_transplant_exits_2(spec, capsys):
     assert main(["compare", str(SCENARIOS / "copenhagen.toml"), "--transplant", path]) == 2
     err = capsys.readouterr().err
     assert err.startswith("acsim: error: --transplant") and len(err.splitlines()) == 1
+
+
+def test_cli_variant_adds_the_first_scenario_changed(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["compare", str(SCENARIOS / "copenhagen.toml"), "--variant",
+                 "staffing.caseworkers=63", "--variant",
+                 "staffing.caseworkers=30;meetings.first_week=2", "-n", "1", "--seed", "1",
+                 "--workers", "1", "--quiet", "--business-case", "--out", str(out), *TINY])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    names = list(dict.fromkeys(pd.read_csv(out / "comparison.csv")["scenario"]))
+    assert names == ["Copenhagen", "Copenhagen (staffing.caseworkers=63)",
+                     "Copenhagen (staffing.caseworkers=30, meetings.first_week=2)"], names
+    assert "transplant:" not in printed  # a variant is not a transplant
+    # One population: the business case is given, not refused.
+    assert (out / "business_case_1.csv").exists() and (out / "business_case_2.csv").exists()
+
+
+@pytest.mark.parametrize(("spec", "key"), [(";", "--variant"),
+                                           ("staffing.caseworkers=-3", "staffing.caseworkers"),
+                                           ("bogus=1", "bogus")])
+def test_cli_bad_variant_exits_2(spec, key, capsys):
+    assert main(["compare", str(SCENARIOS / "copenhagen.toml"), "--variant", spec]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("acsim: error:") and key in err and len(err.splitlines()) == 1, err

@@ -130,6 +130,11 @@ def _parser() -> argparse.ArgumentParser:
         help="add the first scenario run under FILE's policy sections (comma-separated: "
              "staffing, meetings, screening, programmes, provider); population, hazard and "
              "run window stay the first scenario's (repeatable)")
+    c.add_argument(
+        "--variant", action="append", default=[], metavar="KEY=VALUE[;KEY=VALUE...]",
+        help="add the first scenario with these values changed (dotted key paths as for "
+             "--set; several changes of one variant separated by ';'), e.g. --variant "
+             "staffing.caseworkers=63 (repeatable: one variant each)")
     c.add_argument("--transplant-staffing", choices=["caseload", "as-is"], default="caseload",
                    help="a transplanted staffing section: 'caseload' scales caseworkers and "
                         "teams by the ratio of annual inflows (default), 'as-is' takes them "
@@ -273,6 +278,28 @@ def _check_common(args: argparse.Namespace) -> None:
     check_workers(args.workers)
 
 
+def _variant(base, scenario_file: str, spec: str):
+    """The scenario of ``--variant KEY=VALUE;...``: ``base`` with those values changed."""
+    parts = [t.strip() for t in spec.split(";") if t.strip()]
+    if not parts:
+        raise ScenarioError("--variant", spec, "expected KEY=VALUE, e.g. "
+                            "staffing.caseworkers=63 or 'staffing.caseworkers=63;meetings."
+                            "first_week=2'")
+    from acsim.spec.scenario import parse_override
+
+    source = f"{scenario_file} (--variant {spec})"
+    changes: dict[str, Any] = {}
+    for text in parts:
+        try:
+            key, value = parse_override(text)
+        except ScenarioError as exc:
+            raise ScenarioError(source, exc.key, exc.problem) from None
+        changes[key] = value
+    label = ", ".join(f"{k}={v}" for k, v in changes.items())
+    changes["scenario.name"] = f"{base.name} ({label})"
+    return base.with_changes(changes, source=source)
+
+
 def _transplant(recipient, spec: str, staffing: str):
     """The scenario of ``--transplant FILE:SECTIONS``: ``recipient`` under FILE's sections."""
     from acsim.spec.scenario import load_scenario
@@ -302,6 +329,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if args.overrides:
         scenarios = [s.with_changes(_overrides(p, args.overrides), source=f"{p} (--set)")
                      for s, p in zip(scenarios, args.scenarios, strict=True)]
+    scenarios += [_variant(scenarios[0], args.scenarios[0], spec) for spec in args.variant]
     scenarios += [_transplant(scenarios[0], spec, args.transplant_staffing.replace("-", "_"))
                   for spec in args.transplant]
     check_scheduler(args.backend, args.scheduler)
@@ -327,7 +355,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         print(f"seed {cmp.seed}, {args.replications} replication(s): means over replications "
               "(comparison.csv has the 95 % intervals)")
         print(cmp.means().to_string())
-        for s in scenarios[len(args.scenarios):]:
+        for s in scenarios[len(args.scenarios) + len(args.variant):]:
             print(f"\ntransplant: {s.name}: {s.scenario.description}")
         diffs = table[table["scenario"] != first]
         if len(diffs):
