@@ -111,10 +111,12 @@ class Calendar:
         first = int(desired)  # desired >= 0
         week = first
         gb = self._group_booked
-        self._ensure(week)
+        if week >= len(gb):
+            self._ensure(week)
         while gb[week][group] >= gcap:
             week += 1
-            self._ensure(week)
+            if week >= len(gb):
+                self._ensure(week)
         row = self._booked[week]
         cap = self._cap
         members = self._members[group]

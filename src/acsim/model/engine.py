@@ -127,6 +127,8 @@ class JobCentre:
         self._held_hooks = self._hooks("on_meeting_held")
         self._end_hooks = self._hooks("on_spell_end")
         self._tallies = [p.tally for p in self.policies if p.columns]
+        self._hold_cb = self._hold  # bound once: the agenda callback of every booked meeting
+        self._meeting_row = self.record.add_meeting_row
         self._streams: dict[int, StreamSet] = {}
         self.population: Population | None = None
         self.events = 0
@@ -189,19 +191,25 @@ class JobCentre:
             The booking, or ``None`` if it cannot be held before the end of the run.
 
         """
-        if spell.group < 0:
+        group = spell.group
+        if group < 0:
             return None
-        desired = max(spell.entry + when, self.env.now)
-        if desired >= self.end:
+        desired = spell.entry + when
+        now = self.env.now
+        if desired < now:
+            desired = now
+        end = self.end
+        if desired >= end:
             return None
-        booking = self.calendar.book(desired, spell.group)
+        calendar = self.calendar
+        booking = calendar.book(desired, group)
         if booking is None:
             return None
-        if booking.time >= self.end:
-            self.calendar.cancel(booking)
+        if booking.time >= end:
+            calendar.cancel(booking)
             return None
         spell.bookings.add(booking)
-        spell.at_time(booking.time, self._hold, (booking, kind, on_held))
+        spell.at_time(booking.time, self._hold_cb, (booking, kind, on_held))
         return booking
 
     def _hold(self, spell: Spell, arg: tuple[Booking, str, OnHeld | None]) -> None:
@@ -209,12 +217,14 @@ class JobCentre:
         spell.bookings.discard(booking)
         self.calendar.hold(booking)
         spell.meetings_held += 1
-        if booking.late:
+        late = booking.late
+        if late:
             spell.meetings_late += 1
-        delay = booking.delay
+        time = booking.time
+        delay = time - booking.desired  # (Booking.delay, inline)
         spell.meeting_delay += delay
-        self.record.meeting(spell.js.id, spell.number, booking.time, kind, delay,
-                            booking.caseworker, booking.late)
+        self._meeting_row((spell.js.id, spell.number, time, kind, delay,
+                                   booking.caseworker, late))
         if on_held is not None:
             on_held(spell, booking)
         for hook in self._held_hooks:
@@ -322,20 +332,24 @@ class JobCentre:
         reason = None
         heappop = heapq.heappop
         timeout = env.timeout
+        job_update, other_update = job.update, other.update
         n_events = 0
         while True:
             # (the comparisons save a call on the hot path when no multiplier changed)
-            if spell.k_job != job.k:
-                job.update(spell.k_job, now)
-            if spell.k_other != other.k:
-                other.update(spell.k_other, now)
-            limit = agenda[0][0] if agenda else INF
-            if stop < limit:
-                limit = stop
+            k = spell.k_job
+            if k != job.k:
+                job_update(k, now)
+            k = spell.k_other
+            if k != other.k:
+                other_update(k, now)
             t_job, t_other = job.time, other.time
             t = t_job if t_job < t_other else t_other
-            if limit < t:
-                t = limit
+            if stop < t:
+                t = stop
+            if agenda:
+                limit = agenda[0][0]
+                if limit < t:
+                    t = limit
             if t > now:
                 yield timeout(t - now)
                 n_events += 1

@@ -254,28 +254,37 @@ def _attributes(
     edu = np.searchsorted(np.cumsum(list(spec.education.values())), u[:, _U_EDU], side="right")
     edu = np.minimum(edu, len(edu_names) - 1)
     risk = ndtri(np.clip(u[:, _U_RISK], 1e-12, 1 - 1e-12))
+    # Python scalars for the per-person loop (NumPy scalar indexing is slow); the values are
+    # the same. People with the same group terms share one frozenset.
+    ak_of = [ak_names[k] for k in ak.tolist()]
+    edu_of = [edu_names[k] for k in edu.tolist()]
+    el = elapsed.tolist() if elapsed is not None else [0.0] * len(ids)
+    terms_of: dict[tuple[bool, int, bool, bool, str], frozenset[str]] = {}
+    multiplier = covariates.multiplier  # type: ignore[attr-defined]
     people = []
-    for j in range(len(ids)):
-        g = bool(graduate[j])
-        fem = bool(female[j])
-        e = edu_names[edu[j]]
-        terms = frozenset(
-            (
-                "female" if fem else "male",
-                AGE_BANDS[band[j]],
-                "graduate" if g else "experienced",
-                "international" if intl[j] else "domestic",
-                f"edu_{e}",
+    for jid, g, fem, b, i, e, a, r, x, arr, akasse in zip(
+        ids.tolist(), np.asarray(graduate, dtype=bool).tolist(), female.tolist(), band.tolist(),
+        intl.tolist(), edu_of, age.tolist(), risk.tolist(), el, arrival.tolist(), ak_of,
+        strict=True,
+    ):
+        key = (fem, b, g, i, e)
+        terms = terms_of.get(key)
+        if terms is None:
+            terms = terms_of[key] = frozenset(
+                (
+                    "female" if fem else "male",
+                    AGE_BANDS[b],
+                    "graduate" if g else "experienced",
+                    "international" if i else "domestic",
+                    f"edu_{e}",
+                )
             )
-        )
         js = Jobseeker(
-            id=int(ids[j]), female=fem, age=float(age[j]), age_band=int(band[j]), graduate=g,
-            akasse=ak_names[ak[j]], international=bool(intl[j]), education=e,
-            latent_risk=float(risk[j]), terms=terms, from_stock=from_stock,
-            elapsed=float(elapsed[j]) if elapsed is not None else 0.0,
-            arrival=float(arrival[j]),
+            id=jid, female=fem, age=a, age_band=b, graduate=g, akasse=akasse,
+            international=i, education=e, latent_risk=r, terms=terms, from_stock=from_stock,
+            elapsed=x, arrival=arr,
         )
-        js.cov_job = covariates.multiplier(js)  # type: ignore[attr-defined]
+        js.cov_job = multiplier(js)
         people.append(js)
     return people
 

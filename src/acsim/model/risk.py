@@ -8,6 +8,7 @@ remaining budget: the same budget under a better policy exits earlier.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 
 from acsim.model.hazards import PiecewiseHazard
 
@@ -30,7 +31,7 @@ class Risk:
 
     """
 
-    __slots__ = ("hazard", "budget", "entry", "cum", "k", "time")
+    __slots__ = ("hazard", "budget", "entry", "cum", "k", "time", "_breaks", "_rates", "_cums")
 
     def __init__(self, hazard: PiecewiseHazard, budget: float, entry: float, now: float) -> None:
         self.hazard = hazard
@@ -39,23 +40,41 @@ class Risk:
         self.cum = hazard.cumulative(now - entry)
         self.k = -1.0
         self.time = INF
+        # The baseline's tables, for the inlined cumulative and inverse of :meth:`update`.
+        self._breaks = hazard.breaks
+        self._rates = hazard.rates
+        self._cums = hazard._cum
 
     def update(self, k: float, now: float) -> None:
         """Set the multiplier to ``k`` at absolute time ``now`` (no-op if it is unchanged).
 
         Exit times stay valid while the multiplier is unchanged: the budget used so far is
-        settled (and the exit time recomputed) only when it changes.
+        settled (and the exit time recomputed) only when it changes. This is the engine's
+        hottest method: :meth:`PiecewiseHazard.cumulative` and :meth:`PiecewiseHazard.inverse`
+        are inlined here with the same arithmetic.
         """
         if k == self.k:
             return
+        breaks, rates, cums = self._breaks, self._rates, self._cums
         if self.k >= 0.0:
-            h = self.hazard
-            c = h.cumulative(now - self.entry)
+            d = now - self.entry
+            i = bisect_right(breaks, d) - 1
+            c = cums[i] + rates[i] * (d - breaks[i])
             self.budget -= self.k * (c - self.cum)
             self.cum = c
             if self.budget < 0.0:
                 self.budget = 0.0
         self.k = k
-        self.time = (
-            self.entry + self.hazard.inverse(self.cum + self.budget / k) if k > 0.0 else INF
-        )
+        if k > 0.0:
+            target = self.cum + self.budget / k
+            i = bisect_left(cums, target) - 1
+            if i < 0:
+                i = 0
+            if target <= cums[i]:
+                d = breaks[i]
+            else:
+                r = rates[i]
+                d = breaks[i] + (target - cums[i]) / r if r > 0.0 else INF
+            self.time = self.entry + d
+        else:
+            self.time = INF

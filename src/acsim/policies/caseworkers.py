@@ -72,11 +72,13 @@ class CaseworkerProfiles:
         self._base = base.tolist()
         self._female = self.female.tolist()
         self._band = self.age_band.tolist()
+        #: ``by_matches[cw][m]``: the hazard ratio of meeting ``cw`` with ``m`` traits in common.
+        self.by_matches = [tuple(b * s for s in self._sim) for b in self._base]
 
     def multiplier(self, cw: int, female: bool, age_band: int, edu_high: bool) -> float:
         """Hazard ratio of meeting caseworker ``cw`` for a jobseeker with these traits."""
         matches = (self._female[cw] == female) + (self._band[cw] == age_band) + edu_high
-        return self._base[cw] * self._sim[matches]
+        return self.by_matches[cw][matches]
 
 
 class CaseworkerEffects(Policy):
@@ -106,12 +108,13 @@ class CaseworkerEffects(Policy):
         self.apply(spell, booking.caseworker)
 
     def apply(self, spell, cw: int) -> None:
-        """Set the caseworker multiplier after a meeting with ``cw``."""
+        """Set the caseworker multiplier after a meeting with ``cw``.
+
+        (``Spell.set_job`` does nothing when the multiplier is unchanged.)
+        """
         js = spell.js
-        m = self.profiles.multiplier(cw, js.female, js.age_band, js.education == "high")
-        if m != spell.state.get("caseworker", 1.0):
-            spell.state["caseworker"] = m
-            spell.set_job("caseworker", m)
+        spell.set_job("caseworker", self.profiles.multiplier(cw, js.female, js.age_band,
+                                                             js.education == "high"))
 
 
 FAMILIES = (

@@ -247,6 +247,12 @@ class Meetings(Policy):
         self.group = spec.group
         self._lift_cache: dict[frozenset[str], float] = {}
         self._group_cache: dict[frozenset[str], float] = {}
+        # The lift of the n-th meeting depends only on the jobseeker's group terms and n,
+        # unless meeting quality follows the caseload: then it is computed at each meeting.
+        self._quality = bool(effects.caseload_elasticity and spec.caseload_quality)
+        self._persists = effects.persist_weeks > 0 and effects.persist > 0
+        self._lifts: dict[tuple[frozenset[str], int], tuple[float, float, bool]] = {}
+        self._persist_cb, self._end_cb = self._persist, self._end  # agenda callbacks, bound once
 
     # -- schedule ---------------------------------------------------------------------------
     def interval(self, duration: float) -> float | None:
@@ -296,36 +302,55 @@ class Meetings(Policy):
                 lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
         return min(lift, _MAX_LOG_LIFT)
 
+    def _lift_effect(self, spell: Spell) -> tuple[float, float, bool]:
+        """The meeting just held: its hazard ratio, the persisting one, and whether it persists.
+
+        The same arithmetic as :meth:`log_lift` (``exp`` of the log lift, and of its
+        ``persist`` share), cached by group terms and meeting count when it cannot depend on
+        the caseload.
+        """
+        key = None
+        if not self._quality:
+            key = (spell.js.terms, min(spell.meetings_held, self.effects.max_count))
+            got = self._lifts.get(key)
+            if got is not None:
+                return got
+        lift = self.log_lift(spell)
+        if self._persists:
+            kept = lift * self.effects.persist
+            got = (math.exp(lift), math.exp(kept), bool(kept))
+        else:
+            got = (math.exp(lift), math.exp(0.0), False)
+        if key is not None:
+            self._lifts[key] = got
+        return got
+
     def held(self, spell: Spell, booking: Booking) -> None:
         """Apply the lift of a meeting just held."""
-        lift = self.log_lift(spell)
+        hr, kept_hr, persists = self._lift_effect(spell)
         state = spell.state["meetings"]
         state.gen += 1
-        gen = state.gen
-        spell.set_job("meeting", math.exp(lift))
-        e = self.effects
+        spell.set_job("meeting", hr)
         t1 = booking.time + 1.0
-        if e.persist_weeks > 0 and e.persist > 0:
-            spell.at_time(t1, self._persist, (gen, lift * e.persist, t1 + e.persist_weeks))
-        else:
-            spell.at_time(t1, self._persist, (gen, 0.0, t1))
+        until = t1 + self.effects.persist_weeks if persists else None
+        spell.at_time(t1, self._persist_cb, (state.gen, kept_hr, until))
 
     def _held_regular(self, spell: Spell, booking: Booking) -> None:
         """A regular meeting: apply its lift and book the next one of the schedule."""
         self.held(spell, booking)
-        every = self.interval(spell.duration(booking.time))
-        if every is not None:
-            self.centre.book_meeting(
-                spell, spell.duration(booking.time) + every, "regular", self._held_regular
-            )
+        d = booking.time - spell.entry
+        for until, every in self.phases:  # (interval(), inline)
+            if d < until:
+                self.centre.book_meeting(spell, d + every, "regular", self._held_regular)
+                return
 
-    def _persist(self, spell: Spell, arg: tuple[int, float, float]) -> None:
-        gen, lift, until = arg
+    def _persist(self, spell: Spell, arg: tuple[int, float, float | None]) -> None:
+        gen, hr, until = arg
         if gen != spell.state["meetings"].gen:
             return
-        spell.set_job("meeting", math.exp(lift))
-        if lift:
-            spell.at_time(until, self._end, gen)
+        spell.set_job("meeting", hr)
+        if until is not None:
+            spell.at_time(until, self._end_cb, gen)
 
     def _end(self, spell: Spell, gen: int) -> None:
         if gen == spell.state["meetings"].gen:

@@ -46,10 +46,15 @@ class Provider(Policy):
 
     def __init__(self, spec: ProviderSpec) -> None:
         self.spec = spec
+        self._hr: dict[frozenset[str], float] = {}  # by group terms
 
     def on_spell_start(self, spell) -> None:
         """Apply the provider's hazard ratio to the spell."""
-        spell.scale_base(resolve_group_value(self.spec.hazard_hr, spell.js.terms))
+        terms = spell.js.terms
+        hr = self._hr.get(terms)
+        if hr is None:
+            hr = self._hr[terms] = resolve_group_value(self.spec.hazard_hr, terms)
+        spell.scale_base(hr)
 
 
 def _cost(inputs: CostInputs) -> dict[str, np.ndarray]:
