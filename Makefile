@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint bench notebooks clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ lint: $(DEVSTAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/parallel.py
+
+## Re-execute the notebooks at full size and store them with their outputs (about 30 min).
+notebooks: $(DEVSTAMP)
+	for nb in notebooks/*.ipynb; do \
+		ACSIM_FAST= $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+			--ExecutePreprocessor.timeout=7200 $$nb || exit 1; \
+	done
 
 clean:
 	rm -rf $(VENV) results out .pytest_cache

@@ -190,10 +190,10 @@ class Decomposition:
             ax.annotate(f"{h:+.2f}", (xi, top), xytext=(0, 4 if h >= 0 else -11),
                         textcoords="offset points", ha="center", fontsize=8)
         ax.axhline(0.0, color="grey", lw=1)
-        labels = [_label(st) for st in self.steps] + [f"total\n{self.other} − {self.base}"]
+        labels = [_label(st) for st in self.steps] + ["total"]
         ax.set_xticks(x, labels, fontsize=8)
         ax.set_ylabel(f"{metric}: difference ({unit})")
-        ax.set_title(f"{metric}, {self.other} minus {self.base}, step by step (paired 95 % "
+        ax.set_title(f"{metric}: {self.other} minus {self.base}, step by step\n(paired 95 % "
                      "intervals; the parts depend on the order)", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
         return ax
