@@ -34,6 +34,7 @@ lint: $(DEVSTAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/parallel.py
+	$(BIN)/python benchmarks/scaling.py
 
 ## Re-execute the notebooks at full size and store them with their outputs (about 30 min).
 notebooks: $(DEVSTAMP)
