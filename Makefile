@@ -36,7 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/parallel.py
 	$(BIN)/python benchmarks/scaling.py
 
-## Re-execute the notebooks at full size and store them with their outputs (about 30 min).
+## Re-execute the notebooks at full size and store them with their outputs (about 45 min).
 notebooks: $(DEVSTAMP)
 	for nb in notebooks/*.ipynb; do \
 		ACSIM_FAST= $(BIN)/jupyter nbconvert --to notebook --execute --inplace \
