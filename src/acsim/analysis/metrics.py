@@ -196,6 +196,21 @@ METRICS: tuple[MetricInfo, ...] = (
                "full-year persons on benefit a year", "DKK", _BUSINESS),
     MetricInfo("net_per_full_year_person", "net_per_year over the baseline's full-year persons "
                "on benefit a year (public view)", "DKK", _BUSINESS),
+    MetricInfo("break_even_full_year_persons", "fewer full-year persons on benefit a year that "
+               "would pay the investment: investment_per_year over the baseline's benefit per "
+               "full-year person", "persons", _BUSINESS),
+    MetricInfo("participants_per_year", "spells a year that began a programme the baseline "
+               "does not have (all entrants if the variant adds none): those the investment "
+               "is for", "spells", _BUSINESS),
+    MetricInfo("weeks_saved_per_participant", "benefit weeks saved a year "
+               "(full_year_persons_saved_per_year x 52) over participants_per_year: the "
+               "simulated effect per participant", "weeks", _BUSINESS),
+    MetricInfo("break_even_weeks_per_participant", "benefit weeks fewer per participant that "
+               "would pay the investment (public view): the break-even effect", "weeks",
+               _BUSINESS),
+    MetricInfo("break_even_weeks_per_participant_municipality", "the same for the "
+               "municipality alone, which saves only its share of each benefit week", "weeks",
+               _BUSINESS),
 )
 
 _BY_NAME = {m.name: m for m in METRICS}

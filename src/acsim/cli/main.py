@@ -374,6 +374,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                   f"replications): {case.note}")
             with pd.option_context("display.float_format", _number):
                 print(case.summary.to_string())
+            print(_break_even(case, cmp.results[i].scenario))
     if args.out is not None:
         try:
             paths = cmp.save(args.out, business_case=args.business_case,
@@ -389,6 +390,36 @@ def _cmd_compare(args: argparse.Namespace) -> int:
             raise write_error("--out", args.out, exc) from None
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0
+
+
+def _break_even(case, variant) -> str:
+    """The break-even effect beside the simulated one and the evidence the variant cites."""
+    import textwrap
+
+    from acsim.evidence.records import record
+
+    t = case.summary
+
+    def interval(metric: str) -> str:
+        m, lo, hi = t.loc[metric, ["mean", "ci_low", "ci_high"]]
+        return f"{m:.2f} [{lo:.2f}, {hi:.2f}]"
+
+    lines = [
+        f"break-even: {case.variant} pays for its extra spending with "
+        f"{interval('break_even_weeks_per_participant')} fewer benefit weeks per participant "
+        f"(public view; the municipality alone: "
+        f"{interval('break_even_weeks_per_participant_municipality')}), "
+        f"{t.loc['participants_per_year', 'mean']:,.0f} participants a year; simulated: "
+        f"{interval('weeks_saved_per_participant')} weeks saved per participant "
+        "(mean and 95 % interval over paired replications)"]
+    for rid in variant.scenario.evidence:
+        try:
+            rec = record(rid)
+        except KeyError:
+            lines.append(f"evidence {rid}: no such record in acsim/data/evidence.toml")
+            continue
+        lines.append(f"evidence {rid} ({rec.design}): {rec.result} Reading: {rec.reading}")
+    return "\n".join(textwrap.fill(line, 100, subsequent_indent="  ") for line in lines)
 
 
 def _cmd_calibrate_levels(args: argparse.Namespace) -> int:

@@ -33,6 +33,7 @@ __all__ = [
     "business_case",
     "entrants_per_year",
     "paired_business_case",
+    "participants_by_replication",
     "size_difference",
 ]
 
@@ -74,6 +75,17 @@ class BusinessCase:
             if not known): the denominator of the ``*_per_full_year_person`` figures.
         normalised: True if the variant's figures were scaled per entrant to the baseline's
             entrants (populations of different size), False if they are its own totals.
+        participants_per_year: Those the investment is for, a year: spells that began a
+            programme the baseline does not have (NaN if not known); the denominator of the
+            ``*_per_participant`` figures.
+        municipal_share_of_savings: The municipality's share of a benefit week saved (from
+            the baseline's benefit and subsidy costs; NaN if not known).
+
+    The break-even effect is the saving that would make the investment pay:
+    ``break_even_full_year_persons`` fewer full-year persons on benefit a year, or
+    ``break_even_weeks_per_participant`` fewer benefit weeks per participant (for the
+    public sector; ``..._municipality`` for the municipality alone), to set beside
+    ``weeks_saved_per_participant``, what the simulation gives.
 
     The ``*_per_entrant`` figures are the yearly figures over the entrants of a year: what the
     policy costs and saves for each jobseeker who begins a spell. The
@@ -95,6 +107,8 @@ class BusinessCase:
     entrants_per_year: float = math.nan
     full_year_persons_per_year: float = math.nan
     normalised: bool = False
+    participants_per_year: float = math.nan
+    municipal_share_of_savings: float = math.nan
 
     @property
     def investment_total(self) -> float:
@@ -159,6 +173,29 @@ class BusinessCase:
         """Savings minus investment per full-year person of the baseline (public view)."""
         return self._per(self.net_per_year, self.full_year_persons_per_year)
 
+    @property
+    def break_even_full_year_persons(self) -> float:
+        """Fewer full-year persons on benefit a year that would pay the investment."""
+        return self._per(self.investment_per_year, self.benefit_per_full_year_person)
+
+    @property
+    def weeks_saved_per_participant(self) -> float:
+        """Benefit weeks saved a year (all entrants) per participant a year."""
+        return self._per(self.full_year_persons_saved_per_year * WEEKS_PER_YEAR,
+                         self.participants_per_year)
+
+    @property
+    def break_even_weeks_per_participant(self) -> float:
+        """Benefit weeks fewer per participant that would pay the investment (public view)."""
+        return self._per(self.break_even_full_year_persons * WEEKS_PER_YEAR,
+                         self.participants_per_year)
+
+    @property
+    def break_even_weeks_per_participant_municipality(self) -> float:
+        """The same for the municipality alone (its share of each benefit week saved)."""
+        return self._per(self.break_even_weeks_per_participant,
+                         self.municipal_share_of_savings)
+
 
 def _cumulative(rate: float, start: float, end: float, t: float) -> float:
     return rate * max(0.0, min(t, end) - start) if end > start else 0.0
@@ -192,6 +229,7 @@ def business_case(
     entrants_per_year: float | tuple[float, float] | None = None,
     normalise: bool = False,
     size_tolerance: float = SIZE_TOLERANCE,
+    participants_per_year: float = math.nan,
 ) -> BusinessCase:
     """A business case from two cost summaries, or from the published kind of inputs.
 
@@ -225,6 +263,8 @@ def business_case(
             refusing populations of different size.
         size_tolerance: Largest relative difference in entrants accepted without
             ``normalise``.
+        participants_per_year: Those the investment is for, a year (for the break-even
+            effect per participant).
 
     Raises:
         ScenarioError: The entrants differ by more than ``size_tolerance`` and ``normalise``
@@ -271,6 +311,10 @@ def business_case(
                      - scale * variant.full_year_persons_per_year)
         per_fyp = baseline.benefit_per_full_year_person
         fyp_base = baseline.full_year_persons_per_year
+        paid = sum(baseline.per_year(c) for c in ("benefit", "wage_subsidy"))
+        muni_share = (sum(baseline.per_year(c, "municipality")
+                          for c in ("benefit", "wage_subsidy")) / paid
+                      if paid > 0 else math.nan)
     else:
         if any(v is None for v in explicit):
             raise ValueError("give extra_spending_per_year, full_year_persons_saved_per_year and "
@@ -281,6 +325,7 @@ def business_case(
         fyp_base = math.nan
         saved = fyp_saved * per_fyp
         saved_muni = saved * municipal_share if municipal_share is not None else math.nan
+        muni_share = municipal_share if municipal_share is not None else math.nan
     spend_years = horizon_years if spending_years is None else spending_years
     if horizon_years <= 0 or spend_years < 0 or savings_lag_weeks < 0:
         raise ValueError("horizon_years must be > 0; spending_years and savings_lag_weeks >= 0")
@@ -323,6 +368,8 @@ def business_case(
         entrants_per_year=n_base,
         full_year_persons_per_year=fyp_base,
         normalised=normalise,
+        participants_per_year=float(participants_per_year),
+        municipal_share_of_savings=muni_share,
     )
 
 
@@ -390,6 +437,13 @@ class PairedBusinessCase:
             "investment_per_full_year_person": col(lambda c: c.investment_per_full_year_person),
             "savings_per_full_year_person": col(lambda c: c.savings_per_full_year_person),
             "net_per_full_year_person": col(lambda c: c.net_per_full_year_person),
+            "break_even_full_year_persons": col(lambda c: c.break_even_full_year_persons),
+            "participants_per_year": col(lambda c: c.participants_per_year),
+            "weeks_saved_per_participant": col(lambda c: c.weeks_saved_per_participant),
+            "break_even_weeks_per_participant": col(
+                lambda c: c.break_even_weeks_per_participant),
+            "break_even_weeks_per_participant_municipality": col(
+                lambda c: c.break_even_weeks_per_participant_municipality),
         }
         out = pd.DataFrame(rows, index=["mean", "ci_low", "ci_high"]).T
         out.index.name = "metric"
@@ -446,6 +500,29 @@ def entrants_per_year(spells: pd.DataFrame, start_week: float, end_week: float) 
 def _window(result) -> tuple[float, float]:
     sc = result.scenario.scenario
     return sc.warmup_weeks, sc.end_week
+
+
+def participants_by_replication(baseline, variant, replications: list[int]) -> np.ndarray:
+    """Participants a year in ``variant``'s new programmes, by replication.
+
+    Spells that began, in the window, a programme of ``variant`` that ``baseline`` has not (by
+    name); NaN where the episodes were not kept. A variant that adds no programme has all its
+    entrants as participants.
+    """
+    new = ({p.name for p in variant.scenario.programmes}
+           - {p.name for p in baseline.scenario.programmes})
+    if not new:
+        return _entrants_by_replication(variant, replications)
+    episodes = variant.episodes.get("programmes")
+    if episodes is None:
+        return np.full(len(replications), math.nan)
+    lo, hi = _window(variant)
+    start = episodes["start"].to_numpy(dtype=float)
+    took = episodes[episodes["name"].isin(list(new)) & (start >= lo) & (start < hi)]
+    counts = (took.drop_duplicates(["replication", "jobseeker_id", "spell"])
+              .groupby("replication").size())
+    years = (hi - lo) / WEEKS_PER_YEAR
+    return np.array([counts.get(r, 0) / years for r in replications], dtype=float)
 
 
 def _entrants_by_replication(result, replications: list[int]) -> np.ndarray:
@@ -539,6 +616,9 @@ def paired_business_case(
     if not common:
         raise ValueError("the two runs share no replication")
     entrants = [_entrants_by_replication(res, common) for res in (baseline, variant)]
+    participants = participants_by_replication(baseline, variant, common)
+    if normalise:
+        participants = participants * entrants[0] / entrants[1]
     cases = []
     for k, r in enumerate(common):
         sums = []
@@ -552,7 +632,8 @@ def paired_business_case(
         cases.append(business_case(
             sums[0], sums[1], horizon_years=horizon_years, savings_lag_weeks=savings_lag_weeks,
             entrants_per_year=(float(entrants[0][k]), float(entrants[1][k])),
-            normalise=normalise, size_tolerance=math.inf))
+            normalise=normalise, size_tolerance=math.inf,
+            participants_per_year=float(participants[k])))
     b, v = baseline.scenario.name, variant.scenario.name
     if normalise:
         why = f" (the populations differ: {reason})" if reason else ""

@@ -133,10 +133,27 @@ class CostInputs:
         rows = np.asarray(rows, dtype=np.int64)
         return np.bincount(rows, weights=np.asarray(values, dtype=float), minlength=self.n)
 
+    @property
+    def prices(self) -> dict[str, str]:
+        """Programmes priced by name (``price`` set): name -> price in the rates file."""
+        return {p.name: p.price for p in self.scenario.programmes if p.price}
+
     def episodes_of(self, kind: str) -> pd.DataFrame:
-        """The programme episodes of one kind."""
+        """The programme episodes of one kind that its family's rate prices.
+
+        Episodes of a programme with its own ``price`` are left out: the programmes family
+        prices them (:meth:`priced_episodes`).
+        """
         p = self.programmes
-        return p[p["kind"] == kind]
+        keep = p["kind"] == kind
+        if self.prices:
+            keep &= ~p["name"].isin(list(self.prices))
+        return p[keep]
+
+    def priced_episodes(self, name: str) -> pd.DataFrame:
+        """The episodes of the programme called ``name``."""
+        p = self.programmes
+        return p[p["name"] == name]
 
     def meetings_in_window(self, kinds: Sequence[str]) -> pd.DataFrame:
         """The meetings of these kinds held inside the window ``[lo, hi)``."""

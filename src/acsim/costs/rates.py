@@ -41,6 +41,7 @@ from acsim.spec.base import Bool, Float, Spec, read_toml, validate
 
 __all__ = [
     "DERIVATIONS",
+    "PRICE_UNITS",
     "Bracket",
     "Parameter",
     "Rates",
@@ -55,6 +56,8 @@ __all__ = [
 
 #: The rates file shipped with acsim.
 DEFAULT_RATES = "rates_dk.toml"
+#: What a programme price may be per (the unit of a ``[prices.<name>]`` parameter).
+PRICE_UNITS = ("DKK/participant", "DKK/participant-week", "DKK/participant-hour")
 
 
 def _finite(v: float) -> float:
@@ -154,10 +157,16 @@ class RatesBase(Spec):
     Attributes:
         meta: Title, currency, and ``covers_until``: weeks after it are costed at the last
             known values (the cost model warns).
+        prices: Prices of named programmes, read by a programme's ``price`` (e.g.
+            ``price = "godt_fra_start"`` reads ``[prices.godt_fra_start]``): dated
+            parameters whose unit says what is priced, ``DKK/participant``,
+            ``DKK/participant-week`` or ``DKK/participant-hour``. Looked up as
+            ``"prices.<name>"``.
 
     """
 
     meta: RatesMeta
+    prices: dict[str, Parameter] = Field(default_factory=dict)
     dagpenge_max_month: Parameter
     dagpenge_max_day: Parameter
     dagpenge_max_week: Parameter
@@ -190,8 +199,16 @@ class RatesBase(Spec):
     _source: str = PrivateAttr(default="<rates>")
 
     @model_validator(mode="after")
+    def _prices_say_what_they_price(self) -> RatesBase:
+        for key, param in self.prices.items():
+            if param.unit not in PRICE_UNITS:
+                raise ValueError(f"prices.{key}.unit: {param.unit!r} is not one of "
+                                 f"{', '.join(PRICE_UNITS)}")
+        return self
+
+    @model_validator(mode="after")
     def _not_after_coverage(self) -> RatesBase:
-        for name in self.parameter_names():
+        for name in [*self.parameter_names(), *self.price_names()]:
             for i, v in enumerate(self.parameter(name).values):
                 if v.valid_from > self.meta.covers_until:
                     raise ValueError(
@@ -208,17 +225,27 @@ class RatesBase(Spec):
 
     @classmethod
     def parameter_names(cls) -> list[str]:
-        """Names of all parameters (every field but ``meta``)."""
-        return [n for n in cls.model_fields if n != "meta"]
+        """Names of all parameters (every field but ``meta`` and ``prices``)."""
+        return [n for n in cls.model_fields if n not in ("meta", "prices")]
+
+    def price_names(self) -> list[str]:
+        """The names of the programme prices, as looked up: ``prices.<name>``."""
+        return [f"prices.{k}" for k in self.prices]
 
     def parameter(self, name: str) -> Parameter | ScaleParameter:
-        """The parameter called ``name``.
+        """The parameter called ``name`` (``prices.<name>`` for a programme's price).
 
         Raises:
             ScenarioError: No such parameter.
 
         """
-        if name == "meta" or name not in type(self).model_fields:
+        if name.startswith("prices."):
+            key = name.removeprefix("prices.")
+            if key not in self.prices:
+                raise ScenarioError(self._source, name, "unknown price; known: "
+                                    f"{', '.join(self.price_names()) or 'none'}")
+            return self.prices[key]
+        if name in ("meta", "prices") or name not in type(self).model_fields:
             raise ScenarioError(
                 self._source, name,
                 f"unknown rate; known: {', '.join(self.parameter_names())}",

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DRAWS_PER_PROGRAMME", "MAX_PROGRAMMES", "Programme", "ProgrammeBoard", "ProgrammeEffects",
     "ProgrammeSpec",
+    "priced_cost",
     "weekly_cost_rule",
 ]
 
@@ -59,6 +60,11 @@ class ProgrammeSpec(Spec):
         groups: Group terms a jobseeker must all have, e.g. ``["graduate"]`` (empty: all).
         take_up: Probability that a targeted jobseeker starts it.
         threat_weeks: Weeks before the start at which it is announced (0: not announced).
+        provider: Who delivers it: ``"job centre"`` or the name of an external provider
+            (reported with the costs; the municipality pays either way).
+        price: The name of its price in the rates file (``[prices.<name>]``, whose unit says
+            whether per participant, participant-week or participant-hour); empty: the
+            family's own rate (e.g. ``course_cost_week``).
 
     """
 
@@ -70,6 +76,8 @@ class ProgrammeSpec(Spec):
     groups: tuple[str, ...] = ()
     take_up: Float = Field(1.0, ge=0, le=1)
     threat_weeks: Float = Field(4.0, ge=0, le=52)
+    provider: str = Field("job centre", min_length=1)
+    price: str = ""
 
     @field_validator("groups")
     @classmethod
@@ -292,6 +300,36 @@ def weekly_cost_rule(kind: str, rate: str, per_hour: bool = False):
     return rule
 
 
+def priced_cost(inputs: CostInputs) -> dict[str, np.ndarray]:
+    """Programmes with their own ``price``: the price x what its unit counts.
+
+    ``DKK/participant``: once per episode begun in the window, at the rate on its start;
+    ``DKK/participant-week``: attended weeks in the window x the rate;
+    ``DKK/participant-hour``: attended weeks x ``hours_per_week`` x the rate.
+    """
+    total = np.zeros(inputs.n)
+    for name, price in inputs.prices.items():
+        ep = inputs.priced_episodes(name)
+        if not len(ep):
+            continue
+        key = f"prices.{price}"
+        unit = inputs.rates.parameter(key).unit
+        start = ep["start"].to_numpy(dtype=float)
+        if unit == "DKK/participant":
+            inside = (start >= inputs.lo) & (start < inputs.hi)
+            ep, amount = ep[inside], np.ones(int(inside.sum()))
+        else:
+            amount = inputs.attended_weeks(ep)
+            if unit == "DKK/participant-hour":
+                amount = amount * ep["hours_per_week"].to_numpy(dtype=float)
+            inside = amount > 0
+            ep, amount = ep[inside], amount[inside]
+        if len(ep):
+            rate = inputs.rate(key, ep["start"].to_numpy(dtype=float))
+            total += inputs.per_spell(ep["row"], amount * rate)
+    return {"programmes": total}
+
+
 def _build(s) -> list[Policy]:
     from acsim.policies.registry import family_of_kind
 
@@ -302,4 +340,5 @@ def _build(s) -> list[Policy]:
     return out
 
 
-FAMILIES = (Family("programmes", build=_build, columns=ProgrammeBoard.columns),)
+FAMILIES = (Family("programmes", build=_build, columns=ProgrammeBoard.columns,
+                   cost=priced_cost),)

@@ -37,6 +37,7 @@ from acsim.spec.base import MAX_WEEK, Bool, FieldProblem, Float, Spec, read_toml
 
 __all__ = [
     "EFFECTS_FILE",
+    "MAX_BASED_ON",
     "POLICY_SECTIONS",
     "STAFFING_TRANSPLANTS",
     "Effects",
@@ -78,11 +79,15 @@ class RunSpec(Spec):
             520).
         horizon_weeks: Weeks after the warm-up during which entries are recorded (more than 0,
             at most 1,040).
+        evidence: Evidence records (``acsim/data/evidence.toml``) a decision scenario is
+            judged against, e.g. ``["M05"]``: ``acsim compare --business-case`` prints what
+            they published beside the business case and its break-even effect.
 
     """
 
     name: str = Field("scenario", min_length=1)
     description: str = ""
+    evidence: tuple[Annotated[str, Field(pattern=r"^[TM]\d{2}$")], ...] = ()
     start_date: date = date(2019, 1, 1)
     warmup_weeks: Float = Field(26.0, ge=0, le=MAX_WEEK)
     horizon_weeks: Float = Field(104.0, gt=0, le=1040)
@@ -206,6 +211,27 @@ class Scenario(Spec):
             if t not in names:
                 raise FieldProblem(where, f"unknown track {t!r}; screening.tracks has "
                                           f"{sorted(names)}")
+        return self
+
+    @model_validator(mode="after")
+    def _prices_exist(self) -> Scenario:
+        """A programme's ``price`` names a ``[prices.<name>]`` entry of the rates file."""
+        priced = [(i, p.price) for i, p in enumerate(self.programmes) if p.price]
+        if priced:
+            from acsim.costs.rates import default_rates
+
+            known = default_rates().prices
+            names = [p.name for p in self.programmes]
+            for i, price in priced:
+                if names.count(names[i]) > 1:
+                    raise FieldProblem(f"programmes[{i}].name",
+                                       f"{names[i]!r} is the name of another programme too: a "
+                                       "programme with its own price needs a name of its own")
+                if price not in known:
+                    raise FieldProblem(
+                        f"programmes[{i}].price",
+                        f"no price {price!r} in the rates file (acsim/data/rates_dk.toml, "
+                        f"[prices.<name>]); known: {', '.join(sorted(known)) or 'none'}")
         return self
 
     @model_validator(mode="after")
@@ -405,11 +431,41 @@ def parse_override(text: str) -> tuple[str, Any]:
     return key, value
 
 
+#: Longest chain of ``based_on`` files (a decision file on a city file is 2).
+MAX_BASED_ON = 8
+
+
+def _read_with_base(path: Path, chain: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """A scenario file's tables, laid over those of its ``based_on`` file (if any)."""
+    data = read_toml(path)
+    base = data.pop("based_on", None)
+    if base is None:
+        return data
+    if not isinstance(base, str) or not base.strip():
+        raise ScenarioError(str(path), "based_on", "expected the path of a scenario file "
+                            f"(relative to this file), got {base!r}")
+    target = (path.parent / base).resolve()
+    if target in chain or target == path.resolve():
+        raise ScenarioError(str(path), "based_on", f"{base!r} leads back to a file of its "
+                            "own chain")
+    if len(chain) >= MAX_BASED_ON:
+        raise ScenarioError(str(path), "based_on", f"more than {MAX_BASED_ON} files chained")
+    if not target.is_file():
+        raise ScenarioError(str(path), "based_on", f"{base!r}: file not found (looked for "
+                            f"{target})")
+    return _merge(_read_with_base(target, (*chain, path.resolve())), data)
+
+
 def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario TOML file.
 
+    A file may start from another: ``based_on = "../copenhagen.toml"`` (relative to the file)
+    takes that file's tables and lays this file's on top, key by key; an array (such as
+    ``[[programmes]]``) given here replaces the base's whole array.
+
     Raises:
-        ScenarioError: The file is missing, is not valid TOML, or a value does not validate.
+        ScenarioError: The file (or its base) is missing, is not valid TOML, or a value does
+            not validate.
 
     """
-    return Scenario.from_dict(read_toml(path), source=str(path))
+    return Scenario.from_dict(_read_with_base(Path(path)), source=str(path))
