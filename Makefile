@@ -21,7 +21,7 @@ $(DEVSTAMP): pyproject.toml | $(BIN)/python
 
 ## The main job: Copenhagen vs Aarhus on the embedded defaults; table and figures in results/.
 run: $(STAMP)
-	$(BIN)/acsim compare scenarios/copenhagen.toml scenarios/aarhus.toml --replications 4 --seed 2020 --out results/
+	$(BIN)/acsim compare scenarios/copenhagen.toml scenarios/aarhus.toml --replications 4 --seed 2020 --out results/ --report
 
 ## Set up with dev extras, lint, and run the test suite.
 test: $(DEVSTAMP)

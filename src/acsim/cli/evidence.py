@@ -38,8 +38,9 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
     c = sub.add_parser("calibrate",
                        help="fit the effect sizes to the evidence records, then the municipal "
-                            "levels; writes acsim/data/effects.toml (hours on 2 cores at "
-                            "--scale 1; a stage per line as it goes, resumable)")
+                            "levels; writes acsim/data/effects.toml (long: each of the 8 "
+                            "stages re-runs its trials at every evaluation, a line each; "
+                            "resumable from --checkpoint)")
     _add_size_options(c)
     c.add_argument("--no-write", action="store_true",
                    help="print the fit without writing the effects file or the levels")
