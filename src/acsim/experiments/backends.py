@@ -130,10 +130,18 @@ def _pool_context(fn: Callable[..., Any]) -> mp_context.BaseContext:
 
 
 def _stop(pool: ProcessPoolExecutor) -> None:
-    """Cancel a pool's pending tasks and terminate its workers now (not after their tasks)."""
-    # The executor drops its table of processes on shutdown: take them first. (Python 3.14
-    # has ProcessPoolExecutor.terminate_workers for this.)
+    """Cancel a pool's pending tasks and terminate its workers now (not after their tasks).
+
+    A worker terminated while it writes a result leaves half a message in the result pipe.
+    The pool's manager thread, already reading it, would wait for the rest forever, and the
+    interpreter waits for that thread at exit. This process holds the pipe's write end too,
+    so it closes it once the workers are gone: the read ends (EOF), the manager thread
+    counts the pool broken and exits, and so can the process.
+    """
+    # The executor drops its table of processes and its queues on shutdown: take them first.
+    # (Python 3.14 has ProcessPoolExecutor.terminate_workers for this.)
     processes = list((getattr(pool, "_processes", None) or {}).values())
+    results = getattr(pool, "_result_queue", None)
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         if p.is_alive():
@@ -144,6 +152,9 @@ def _stop(pool: ProcessPoolExecutor) -> None:
         if p.is_alive():  # pragma: no cover - a worker that ignores SIGTERM
             p.kill()
             p.join(_TERMINATE_GRACE)
+    writer = getattr(results, "_writer", None)
+    if writer is not None:
+        writer.close()
 
 
 def _dask_client(scheduler: str | None, workers: int):
