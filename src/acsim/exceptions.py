@@ -7,6 +7,7 @@ __all__ = [
     "ScenarioError",
     "ScenarioWarning",
     "SimulationError",
+    "SteadyStateWarning",
     "UncalibratedWarning",
 ]
 
@@ -43,3 +44,7 @@ class UncalibratedWarning(UserWarning):
 
 class ScenarioWarning(UserWarning):
     """A valid scenario with a part that cannot take effect (e.g. a programme never reached)."""
+
+
+class SteadyStateWarning(UserWarning):
+    """The reporting window is not in a steady state: the stock still grows or falls in it."""

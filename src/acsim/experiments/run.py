@@ -17,6 +17,7 @@ import pandas as pd
 from acsim.analysis.intervals import summary_table, t_interval
 from acsim.analysis.metrics import check_run_metric
 from acsim.analysis.outcomes import analysis_window, compact, kaplan_meier, metrics, spell_table
+from acsim.analysis.steady import drift_warning, window_drift
 from acsim.costs.model import (
     CostSummary,
     cost_summary,
@@ -155,6 +156,17 @@ class RunResult:
                             if (table.index >= w).any() else 0 for w in weeks])
         return pd.DataFrame({"week": weeks, "survival": sf, "ci_low": lo, "ci_high": hi,
                              "at_risk": at_risk})
+
+    def steady_state(self) -> pd.DataFrame:
+        """Drift of the stock and the utilisation over the reporting window.
+
+        One row per series with its mean, its relative drift (the rise of a least-squares
+        line over the window, relative to the mean) and the drift's 95 % interval over
+        replications (:func:`acsim.analysis.steady.window_drift`). A steady state drifts by
+        at most :data:`~acsim.analysis.steady.DRIFT_THRESHOLD`.
+        """
+        sc = self.scenario.scenario
+        return window_drift(self.spells, self.weekly, sc.warmup_weeks, sc.end_week)
 
     def plot_survival(self, ax: Axes | None = None, at_risk: bool = True) -> Axes:
         """Plot the survival curve with its confidence band (and numbers at risk)."""
@@ -344,4 +356,8 @@ def run(
                              else "serial", scheduler=scheduler,
                              wall_time_seconds=round(result.wall_time, 3),
                              interrupted=interrupted)
+    if not result.spells.empty:  # say so when the window is not in a steady state
+        sc = scenario.scenario
+        drift_warning(scenario.name, result.steady_state(), result.spells, sc.warmup_weeks,
+                      sc.end_week, stacklevel=2)
     return result
