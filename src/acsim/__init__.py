@@ -16,7 +16,13 @@ from acsim.costs.model import cost_summary, spell_costs
 from acsim.evidence.records import load_evidence
 from acsim.evidence.trials import Trial, TrialResult, load_trial, run_trial
 from acsim.evidence.validation import validate
-from acsim.exceptions import AcsimError, ScenarioError, SimulationError, UncalibratedWarning
+from acsim.exceptions import (
+    AcsimError,
+    ScenarioError,
+    SimulationError,
+    SteadyStateWarning,
+    UncalibratedWarning,
+)
 from acsim.experiments.compare import Comparison, compare, sweep
 from acsim.experiments.decompose import Decomposition, decompose
 from acsim.experiments.run import RunResult, run
@@ -39,6 +45,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulationError",
+    "SteadyStateWarning",
     "Trial",
     "TrialResult",
     "UncalibratedWarning",
