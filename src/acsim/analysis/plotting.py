@@ -765,7 +765,8 @@ def plot_validation(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
 
     Every row is scaled to its tolerance interval so that checks in different units share one
     axis: the tolerance is [0, 1] (one-sided tolerances are drawn open), the published value a
-    diamond, the simulated value a dot (green inside, red outside) with its 95 % interval.
+    diamond, the simulated value a dot (green inside, red outside; blue for a claim, which is
+    assessed, not passed) with its 95 % interval.
 
     Args:
         table: A table from :func:`acsim.evidence.validation.validate`.
@@ -798,7 +799,9 @@ def plot_validation(table: pd.DataFrame, ax: Axes | None = None) -> Axes:
         ax.plot([left, right], [y, y], color="0.8", lw=6, solid_capstyle="butt")
         if np.isfinite(row.published):
             ax.plot(scaled(row, row.published), y, "D", color="0.3", ms=5)
-        colour = "tab:green" if row.passed else "tab:red"
+        # a claim (role "claim", no pass) is assessed, not passed: drawn in blue
+        colour = ("tab:blue" if pd.isna(row.passed) else "tab:green" if row.passed
+                  else "tab:red")
         if np.isfinite(row.ci_low) and np.isfinite(row.ci_high):
             ax.plot([scaled(row, row.ci_low), scaled(row, row.ci_high)], [y, y], color=colour,
                     lw=1.5)

@@ -4,8 +4,10 @@
 ``effects`` stage (:class:`Stage`) fits effect sizes to the trial checks of its records; a
 ``level`` stage (:class:`LevelStage`) fits a city's baseline (its ``hazard.level``, and where
 the records publish a stock by elapsed duration, its inflow and heterogeneity too). The file's
-``[unidentified]`` table says why each parameter no target reaches keeps its placeholder.
-Unknown keys are errors naming the file and the key.
+``[unidentified]`` table says why each parameter no target reaches keeps its placeholder; its
+``[[derived]]`` tables name the scenario values derived by hand from a record's published numbers
+(:class:`Derived`), which make that record as in-sample as a stage's. Unknown keys are errors
+naming the file and the key.
 
 Example:
     >>> plan = load_plan()
@@ -35,6 +37,7 @@ __all__ = [
     "INFLOW",
     "PLAN_FILE",
     "CalibrationPlan",
+    "Derived",
     "LevelStage",
     "Parameter",
     "Stage",
@@ -162,11 +165,29 @@ class LevelStage(Spec):
         return self.parameter(INFLOW) is not None
 
 
+class Derived(Spec):
+    """A scenario value derived by hand from a record's published number (not by a stage).
+
+    Attributes:
+        record: The evidence record whose number it was derived from.
+        scenario: City scenario stem (``scenarios/<scenario>.toml``).
+        path: Key path of the value in the scenario (e.g. ``population.annual_inflow``).
+        published: What it was derived from, as the scenario file's comment says.
+
+    """
+
+    record: str = Field(pattern=r"^[TM]\d\d$")
+    scenario: str = Field(pattern=r"^[a-z0-9_-]+$")
+    path: str = Field(min_length=1)
+    published: str = Field(min_length=1)
+
+
 class CalibrationPlan(Spec):
-    """The stages in order, and why the parameters no target reaches are not fitted."""
+    """The stages, why unreached parameters are not fitted, and values derived by hand."""
 
     stages: tuple[Stage | LevelStage, ...]
     unidentified: dict[str, str] = {}
+    derived: tuple[Derived, ...] = ()
 
     @property
     def effect_stages(self) -> tuple[Stage, ...]:
@@ -197,9 +218,10 @@ def load_plan(path: str | Path | None = None) -> CalibrationPlan:
     """
     source = str(path) if path is not None else "acsim/data/calibration_plan.toml"
     data = read_toml(path if path is not None else PLAN_FILE)
-    extra = sorted(set(data) - {"stages", "unidentified"})
+    extra = sorted(set(data) - {"stages", "unidentified", "derived"})
     if extra:
-        raise ScenarioError(source, extra[0], "unknown key (allowed here: stages, unidentified)")
+        raise ScenarioError(source, extra[0],
+                            "unknown key (allowed here: stages, unidentified, derived)")
     raw = data.get("stages")
     if not isinstance(raw, list) or not raw:
         raise ScenarioError(source, "stages", "expected a non-empty array of [[stages]] tables")
@@ -224,7 +246,12 @@ def load_plan(path: str | Path | None = None) -> CalibrationPlan:
     if not isinstance(unidentified, dict) or not all(
             isinstance(v, str) and v for v in unidentified.values()):
         raise ScenarioError(source, "unidentified", "expected a table of parameter = reason")
-    return CalibrationPlan(stages=tuple(stages), unidentified=unidentified)
+    raw_derived = data.get("derived", [])
+    if not isinstance(raw_derived, list):
+        raise ScenarioError(source, "derived", "expected an array of [[derived]] tables")
+    derived = tuple(validate(Derived, item, source, prefix=f"derived[{i}]")
+                    for i, item in enumerate(raw_derived))
+    return CalibrationPlan(stages=tuple(stages), unidentified=unidentified, derived=derived)
 
 
 @cache

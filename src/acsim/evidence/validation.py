@@ -15,6 +15,16 @@ A check is simulated by its kind:
 Each kind is an entry of :data:`SOURCES` (its label and how it is simulated). A check passes
 when the simulated value lies within ``(tolerance_low, tolerance_high)``, as its comparison
 says (:mod:`acsim.evidence.checks`).
+
+**Seeds.** :func:`validate` runs every check at the files' seeds and at ``seeds`` other fixed
+seeds (:func:`seed_offsets`): seed set ``k`` runs each trial at its file's seed plus
+``1000 k`` (or ``--seed`` plus ``1000 k``) and the city runs at 7 plus ``1000 k``. :data:`RULE`:
+a check passes only if it holds at every seed set.
+
+**Roles** (:mod:`acsim.evidence.roles`): every row carries its record's role, ``fitted``,
+``check`` or ``claim``. A claim is assessed, never passed or failed: its ``passed`` and
+``seeds_passed`` are empty, and ``break_even`` gives the effect its business case would need
+(:mod:`acsim.evidence.claims`).
 """
 
 from __future__ import annotations
@@ -44,6 +54,8 @@ from acsim.spec import paths
 from acsim.spec.scenario import Effects, Scenario, default_effects, load_scenario
 
 __all__ = [
+    "RULE",
+    "SEED_STEP",
     "SOURCES",
     "VALIDATION_COLUMNS",
     "CheckResult",
@@ -53,12 +65,28 @@ __all__ = [
     "evaluate_checks",
     "odense_business_case",
     "parameter_value",
+    "seed_offsets",
+    "table_rows",
     "validate",
 ]
 
 #: Columns of ``validation.csv``.
-VALIDATION_COLUMNS = ["id", "metric", "unit", "published", "simulated", "ci_low", "ci_high",
-                      "tolerance_low", "tolerance_high", "passed"]
+VALIDATION_COLUMNS = ["id", "role", "metric", "unit", "published", "simulated", "ci_low",
+                      "ci_high", "seed_min", "seed_max", "interval_low", "interval_high",
+                      "tolerance_low", "tolerance_high", "seeds", "seeds_passed", "passed",
+                      "break_even", "used_by"]
+#: The step between the seeds of successive seed sets (seed set k: the file's seed + k * step).
+SEED_STEP = 1000
+#: The pass rule, stated once in the output and the docs.
+RULE = ("a check passes only if it holds at every seed set (the files' seeds, and each file's "
+        f"seed + {SEED_STEP} k for k = 1..N; the city runs at 7 + {SEED_STEP} k)")
+
+
+def seed_offsets(seeds: int) -> tuple[int, ...]:
+    """The seed offsets of the files' seeds and ``seeds`` other seed sets: 0, 1000, 2000, ..."""
+    if seeds < 0:
+        raise ValueError(f"seeds must be >= 0, got {seeds}")
+    return tuple(SEED_STEP * k for k in range(seeds + 1))
 
 
 @dataclass(frozen=True)
@@ -114,12 +142,17 @@ def parameter_value(effects: Effects, path: str) -> float:
 TrialJob = tuple[str, float, "int | None", Effects, tuple[str, ...], tuple[str, ...]]
 
 
-def run_trial_job(job: TrialJob) -> pd.DataFrame:
-    """Run one trial file crossed, for the given metrics and arms; returns its effect table."""
+def run_trial_job(job: TrialJob, seed_offset: int = 0) -> pd.DataFrame:
+    """Run one trial file crossed, for the given metrics and arms; returns its effect table.
+
+    The seed is ``job``'s (``None``: the file's) plus ``seed_offset``.
+    """
     from acsim.evidence.trials import load_trial, run_trial
 
     path, scale, seed, effects, metrics, arms = job
     trial = load_trial(path)
+    if seed_offset:
+        seed = (trial.spec.seed if seed is None else seed) + seed_offset
     n = max(2, round(trial.spec.n * scale))
     with warnings.catch_warnings():  # the caller says once whether the effects are calibrated
         warnings.simplefilter("ignore", UncalibratedWarning)
@@ -128,7 +161,8 @@ def run_trial_job(job: TrialJob) -> pd.DataFrame:
 
 
 def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int | None,
-                  workers: int, progress: str | None = None) -> dict[int, CheckResult]:
+                  workers: int, progress: str | None = None,
+                  seed_offset: int = 0) -> dict[int, CheckResult]:
     by_trial: dict[str, tuple[set[str], set[str]]] = {}
     for c in checks:
         metrics, arms = by_trial.setdefault(c.trial, (set(), set()))
@@ -137,8 +171,8 @@ def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int
     names = sorted(by_trial)
     jobs = [(str(trials_dir() / f"{t}.toml"), scale, seed, effects,
              tuple(sorted(by_trial[t][0])), tuple(sorted(by_trial[t][1]))) for t in names]
-    tables = dict(zip(names, map_ordered(run_trial_job, [(j,) for j in jobs], workers,
-                                         progress=progress), strict=True))
+    tables = dict(zip(names, map_ordered(run_trial_job, [(j, seed_offset) for j in jobs],
+                                         workers, progress=progress), strict=True))
     out = {}
     for c in checks:
         table = tables[c.trial]
@@ -262,20 +296,24 @@ class _Context:
     municipal_seed: int
     workers: int
     progress: bool = False
+    seed_offset: int = 0
 
     def bar(self, what: str) -> str | None:
         """The progress label of one kind's runs, or None without progress."""
-        return f"validate: {what}" if self.progress else None
+        if not self.progress:
+            return None
+        return f"validate: {what}" + (f" (seeds +{self.seed_offset})" if self.seed_offset
+                                      else "")
 
 
 def _eval_trials(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
     return _trial_values(checks, ctx.effects, ctx.scale, ctx.seed, ctx.workers,
-                         ctx.bar("trials"))
+                         ctx.bar("trials"), ctx.seed_offset)
 
 
 def _eval_municipal(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
-    return _municipal_values(checks, ctx.effects, ctx.municipal_seed, ctx.workers,
-                             ctx.bar("city runs"))
+    return _municipal_values(checks, ctx.effects, ctx.municipal_seed + ctx.seed_offset,
+                             ctx.workers, ctx.bar("city runs"))
 
 
 def _eval_accounting(checks: list[Check], ctx: _Context) -> dict[int, CheckResult]:
@@ -323,6 +361,7 @@ def evaluate_checks(
     municipal_seed: int = 7,
     workers: int = 1,
     progress: bool = False,
+    seed_offset: int = 0,
 ) -> dict[int, CheckResult]:
     """Simulate checks; returns results keyed by ``id(check)``.
 
@@ -334,10 +373,12 @@ def evaluate_checks(
         municipal_seed: Seed of the municipal runs (the levels were fitted on 2019).
         workers: Processes for the trials and city runs.
         progress: Show progress bars of the trials and city runs on stderr.
+        seed_offset: Added to every trial's seed (its file's, or ``seed``) and to
+            ``municipal_seed`` (:func:`seed_offsets`).
 
     """
     effects = effects or default_effects()
-    context = _Context(effects, scale, seed, municipal_seed, workers, progress)
+    context = _Context(effects, scale, seed, municipal_seed, workers, progress, seed_offset)
     by_kind: dict[str, list[Check]] = {}
     for c in checks:
         by_kind.setdefault(c.kind, []).append(c)
@@ -345,6 +386,65 @@ def evaluate_checks(
     for kind, group in by_kind.items():
         out.update(SOURCES[kind].evaluate(group, context))
     return out
+
+
+def _envelope(values: list[float], low: bool) -> float:
+    finite = [v for v in values if not math.isnan(v)]
+    if not finite:
+        return math.nan
+    return min(finite) if low else max(finite)
+
+
+def table_rows(
+    pairs: list[tuple[EvidenceRecord, Check]],
+    per_seed: list[dict[int, CheckResult]],
+    roles: dict[str, str] | None = None,
+    used: dict[tuple, list[str]] | None = None,
+) -> pd.DataFrame:
+    """The validation table from each seed set's results (:data:`VALIDATION_COLUMNS`).
+
+    ``simulated``, ``ci_low`` and ``ci_high`` are the first seed set's (the files' seeds);
+    ``seed_min`` and ``seed_max`` the range of the simulated value over the seed sets;
+    ``interval_low`` and ``interval_high`` the envelope of their 95 % intervals. A check or
+    fitted row passes only if it passes at every seed set (:data:`RULE`); a claim row has no
+    ``passed``, and ``break_even`` where its business case gives one.
+
+    Args:
+        pairs: ``(record, check)`` in table order.
+        per_seed: Results keyed by ``id(check)``, one mapping per seed set, the files' first.
+        roles: Record id -> role (default: :func:`acsim.evidence.roles.record_roles`).
+        used: Quantity -> stages fitting it (default: :func:`acsim.evidence.roles.used_by`).
+
+    """
+    from acsim.evidence.claims import break_even
+    from acsim.evidence.roles import quantity, record_roles, used_by
+
+    records = list({r.id: r for r, _ in pairs}.values())
+    roles = roles if roles is not None else record_roles(records)
+    used = used if used is not None else used_by()
+    rows = []
+    for r, c in pairs:
+        results = [p[id(c)] for p in per_seed]
+        values = [res.simulated for res in results]
+        first = results[0]
+        role = roles[r.id]
+        ok = [check_passes(c, v) for v in values]
+        claim = role == "claim"
+        rows.append({
+            "id": r.id, "role": role, "metric": check_label(c), "unit": SOURCES[c.kind].unit(c),
+            "published": c.published if c.published is not None else math.nan,
+            "simulated": first.simulated, "ci_low": first.ci_low, "ci_high": first.ci_high,
+            "seed_min": _envelope(values, True), "seed_max": _envelope(values, False),
+            "interval_low": _envelope([x.ci_low for x in results], True),
+            "interval_high": _envelope([x.ci_high for x in results], False),
+            "tolerance_low": c.tolerance_low, "tolerance_high": c.tolerance_high,
+            "seeds": len(results), "seeds_passed": None if claim else sum(ok),
+            "passed": None if claim else all(ok),
+            "break_even": break_even(r, c) if claim else math.nan,
+            "used_by": "; ".join(used.get(quantity(c), [])),
+        })
+    table = pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+    return table.astype({"seeds_passed": "Int64", "passed": "boolean"})
 
 
 def validate(
@@ -355,17 +455,23 @@ def validate(
     municipal: bool = True,
     workers: int = 1,
     progress: bool = False,
+    seeds: int = 0,
 ) -> pd.DataFrame:
-    """Run every check of every record; one row per check (:data:`VALIDATION_COLUMNS`).
+    """Run every check of every record at each seed set; one row per check.
 
     Args:
         records: Evidence records (default: all of acsim's).
         effects: Effect sizes (default: the calibrated ones).
         scale: Fraction of each trial's size to simulate (smaller for quick CI runs).
-        seed: Trial seed (default: each trial file's own).
+        seed: Trial seed of the first seed set (default: each trial file's own).
         municipal: Whether to run the municipal checks (full city runs: minutes).
         workers: Processes.
-        progress: Show progress bars (trials, then city runs) on stderr.
+        progress: Show progress bars (trials, then city runs, per seed set) on stderr.
+        seeds: Seed sets beyond the files' seeds (:func:`seed_offsets`); a check passes only
+            if it holds at every one (:data:`RULE`).
+
+    Returns:
+        The table of :func:`table_rows`.
 
     """
     records = list(records) if records is not None else list(load_evidence())
@@ -373,33 +479,33 @@ def validate(
         warnings.warn("effect sizes are uncalibrated placeholders; run `acsim calibrate`",
                       UncalibratedWarning, stacklevel=2)
     pairs = [(r, c) for r in records for c in r.checks if municipal or c.kind != "municipal"]
-    results = evaluate_checks([c for _, c in pairs], effects, scale, seed, workers=workers,
-                              progress=progress)
-    rows = []
-    for r, c in pairs:
-        res = results[id(c)]
-        rows.append({
-            "id": r.id, "metric": check_label(c), "unit": SOURCES[c.kind].unit(c),
-            "published": c.published if c.published is not None else math.nan,
-            "simulated": res.simulated, "ci_low": res.ci_low, "ci_high": res.ci_high,
-            "tolerance_low": c.tolerance_low, "tolerance_high": c.tolerance_high,
-            "passed": check_passes(c, res.simulated),
-        })
-    return pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
+    checks = [c for _, c in pairs]
+    per_seed = [evaluate_checks(checks, effects, scale, seed, workers=workers,
+                                progress=progress, seed_offset=offset)
+                for offset in seed_offsets(seeds)]
+    return table_rows(pairs, per_seed)
 
 
 def format_table(table: pd.DataFrame) -> str:
-    """The validation table as text, with a pass count."""
+    """The validation table as text, with the pass rule and the counts per role."""
+    from acsim.evidence.claims import headline
+
     def num(x: float) -> str:
         return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.3g}"
 
-    lines = [f"{'id':<4} {'metric':<52} {'published':>9} {'simulated':>9} "
-             f"{'95% CI':>17} {'tolerance':>17} pass unit"]
+    many = bool(len(table)) and int(table["seeds"].max()) > 1
+    lines = [f"{'id':<4} {'role':<6} {'metric':<48} {'published':>9} {'simulated':>9} "
+             f"{'95% CI':>17} " + (f"{'over seeds':>17} " if many else "")
+             + f"{'tolerance':>17} pass unit"]
     for r in table.itertuples():
         ci = f"[{num(r.ci_low)}, {num(r.ci_high)}]" if not math.isnan(r.ci_low) else ""
+        spread = f"[{num(r.seed_min)}, {num(r.seed_max)}]"
         tol = f"[{num(r.tolerance_low)}, {num(r.tolerance_high)}]"
-        lines.append(f"{r.id:<4} {r.metric[:52]:<52} {num(r.published):>9} "
-                     f"{num(r.simulated):>9} {ci:>17} {tol:>17} "
-                     f"{'yes ' if r.passed else 'NO  '} {r.unit}")
-    lines.append(f"{int(table['passed'].sum())} of {len(table)} checks pass")
+        verdict = "-   " if pd.isna(r.passed) else "yes " if r.passed else "NO  "
+        if many and verdict != "-   ":
+            verdict = f"{verdict.strip()} {int(r.seeds_passed)}/{int(r.seeds)}"
+        lines.append(f"{r.id:<4} {r.role:<6} {r.metric[:48]:<48} {num(r.published):>9} "
+                     f"{num(r.simulated):>9} {ci:>17} " + (f"{spread:>17} " if many else "")
+                     + f"{tol:>17} {verdict:<4} {r.unit}")
+    lines += headline(table)
     return "\n".join(lines)
