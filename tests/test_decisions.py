@@ -14,7 +14,9 @@ from acsim.spec.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
-DECISIONS = sorted((SCENARIOS / "decisions").glob("*.toml"))
+#: The Godt fra Start files (seed 001): Copenhagen plus one priced course each. The insourcing
+#: files (seed 000) re-deliver all of its offers instead: tests/test_insourcing.py.
+DECISIONS = sorted((SCENARIOS / "decisions").glob("godt_fra_start*.toml"))
 TINY = {"population.annual_inflow": 600, "scenario.warmup_weeks": 4,
         "scenario.horizon_weeks": 26, "staffing.caseworkers": 6}
 

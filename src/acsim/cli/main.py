@@ -374,6 +374,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                   f"replications): {case.note}")
             with pd.option_context("display.float_format", _number):
                 print(case.summary.to_string())
+                if case.providers is not None:
+                    print("\nprogramme spending a year (DKK) by provider and elapsed duration at "
+                          "the offer's start, paired difference with 95 % interval:")
+                    print(case.providers.to_string())
             print(_break_even(case, cmp.results[i].scenario))
     if args.out is not None:
         try:

@@ -387,6 +387,10 @@ class PairedBusinessCase:
         horizon_years: Years over which the case is made.
         note: What the case is, in one sentence, for printing beside it (e.g. that it is
             normalised per entrant because the populations differ).
+        providers: Programme spending a year by provider and band of elapsed duration,
+            baseline beside variant (:func:`acsim.costs.providers.spending_by_provider`): what
+            moves between an external provider and the job centre; ``None`` if the runs kept
+            no programme episodes, or neither has a programme.
 
     """
 
@@ -395,6 +399,7 @@ class PairedBusinessCase:
     cases: list[BusinessCase]
     horizon_years: float
     note: str = ""
+    providers: pd.DataFrame | None = None
 
     @property
     def normalised(self) -> bool:
@@ -634,6 +639,12 @@ def paired_business_case(
             entrants_per_year=(float(entrants[0][k]), float(entrants[1][k])),
             normalise=normalise, size_tolerance=math.inf,
             participants_per_year=float(participants[k])))
+    providers = None
+    if (baseline.scenario.programmes or variant.scenario.programmes) and all(
+            "programmes" in res.episodes for res in (baseline, variant)):
+        from acsim.costs.providers import spending_by_provider
+
+        providers = spending_by_provider(baseline, variant)
     b, v = baseline.scenario.name, variant.scenario.name
     if normalise:
         why = f" (the populations differ: {reason})" if reason else ""
@@ -643,4 +654,4 @@ def paired_business_case(
     else:
         note = (f"{v} against {b} on one population ({float(entrants[0].mean()):,.0f} "
                 "entrants a year)")
-    return PairedBusinessCase(b, v, cases, horizon_years, note=note)
+    return PairedBusinessCase(b, v, cases, horizon_years, note=note, providers=providers)

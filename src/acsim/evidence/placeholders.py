@@ -121,6 +121,8 @@ def placeholders(scenario: Scenario) -> list[dict[str, Any]]:
     for f in families():
         if f.is_programme and f.name not in kinds:
             continue
+        if f.uses is not None and not f.uses(scenario):
+            continue
         for path, (low, high) in f.placeholders.items():
             out.append({"parameter": path, "value": _value(scenario, path),
                         "status": "placeholder",

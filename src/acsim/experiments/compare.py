@@ -164,7 +164,8 @@ class Comparison:
 
         With ``business_case``, each variant's case against the first goes to
         ``business_case_<i>.csv`` and ``.png``, its note (what the case is) to
-        ``business_case_<i>.txt``; a case refused (populations of different size, see
+        ``business_case_<i>.txt``, its programme spending by provider and duration band to
+        ``providers_<i>.csv``; a case refused (populations of different size, see
         :meth:`business_case`) writes only the ``.txt`` with the reason.
         """
         import matplotlib
@@ -203,6 +204,9 @@ class Comparison:
                 (out / f"{stem}.txt").write_text(case.note + "\n")
                 written.append(out / f"{stem}.txt")
                 case.summary.to_csv(out / f"{stem}.csv")
+                if case.providers is not None:
+                    case.providers.to_csv(out / f"providers_{i}.csv")
+                    written.append(out / f"providers_{i}.csv")
                 ax = case.plot()
                 ax.figure.savefig(out / f"{stem}.png", dpi=120, bbox_inches="tight")
                 plt.close(ax.figure)

@@ -22,20 +22,30 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.registry import Family
-from acsim.spec.base import GROUP_TERMS, Float, FloatOrInf, GroupValue, Spec, resolve_group_value
+from acsim.spec.base import (
+    GROUP_TERMS,
+    FieldProblem,
+    Float,
+    FloatOrInf,
+    GroupValue,
+    Spec,
+    resolve_group_value,
+)
 
 if TYPE_CHECKING:
     from acsim.costs.inputs import CostInputs
     from acsim.model.spell import Spell
 
 __all__ = [
-    "DRAWS_PER_PROGRAMME", "MAX_PROGRAMMES", "Programme", "ProgrammeBoard", "ProgrammeEffects",
+    "DRAWS_PER_PROGRAMME", "JOB_CENTRE", "MAX_PROGRAMMES", "Programme", "ProgrammeBoard",
+    "ProgrammeEffects",
     "ProgrammeSpec",
+    "TargetSpec",
     "priced_cost",
     "weekly_cost_rule",
 ]
@@ -44,8 +54,58 @@ __all__ = [
 DRAWS_PER_PROGRAMME = 2
 #: Most programmes a scenario may have (their random draws are numbered within this).
 MAX_PROGRAMMES = _MAX_PROGRAMMES = 32
+#: The ``provider`` of a programme the job centre delivers itself.
+JOB_CENTRE = "job centre"
 #: Starts and ends closer than this (weeks; under a millisecond) fall at the same instant.
 _TIE_WEEKS = 1e-9
+
+
+class TargetSpec(Spec):
+    """Who a programme is for: a band of elapsed duration at its start and a band of age.
+
+    Both bands are half-open, ``[min, max)``, so that adjacent bands (``max_weeks_elapsed =
+    52`` and ``min_weeks_elapsed = 52``; ``max_age = 30`` and ``min_age = 30``) split a
+    population without overlap. The defaults select everyone. Together with ``tracks`` and
+    ``groups`` a jobseeker must meet all of them.
+
+    Attributes:
+        min_weeks_elapsed: Least spell week at the programme's start (the elapsed
+            unemployment duration, weeks; 12 months = 52).
+        max_weeks_elapsed: Spell week at the start below which it is offered (``inf``: no
+            upper bound).
+        min_age: Least age (years), as the population draws it at inflow (the age behind the
+            group terms ``under30``, ``age30_49``, ``age50plus``).
+        max_age: Age below which it is offered (``inf``: no upper bound; ``30``: under 30).
+
+    Example:
+        >>> TargetSpec(min_weeks_elapsed=52).selects(60.0, 35.0)
+        True
+
+    """
+
+    min_weeks_elapsed: Float = Field(0.0, ge=0, le=520)
+    max_weeks_elapsed: FloatOrInf = Field(math.inf, gt=0)
+    min_age: Float = Field(0.0, ge=0, le=100)
+    max_age: FloatOrInf = Field(math.inf, gt=0)
+
+    @model_validator(mode="after")
+    def _bands(self) -> TargetSpec:
+        if not self.min_weeks_elapsed < self.max_weeks_elapsed:
+            raise FieldProblem("max_weeks_elapsed",
+                               f"must be above min_weeks_elapsed ({self.min_weeks_elapsed:g})")
+        if not self.min_age < self.max_age:
+            raise FieldProblem("max_age", f"must be above min_age ({self.min_age:g})")
+        return self
+
+    @property
+    def everyone(self) -> bool:
+        """Whether the target selects every jobseeker (the default)."""
+        return self == TargetSpec()
+
+    def selects(self, weeks_elapsed: float, age: float) -> bool:
+        """Whether a jobseeker of ``age`` at spell week ``weeks_elapsed`` is in the target."""
+        return (self.min_weeks_elapsed <= weeks_elapsed < self.max_weeks_elapsed
+                and self.min_age <= age < self.max_age)
 
 
 class ProgrammeSpec(Spec):
@@ -58,6 +118,9 @@ class ProgrammeSpec(Spec):
         hours_per_week: Hours a week (for costing and reporting).
         tracks: Tracks it is offered to (empty: all).
         groups: Group terms a jobseeker must all have, e.g. ``["graduate"]`` (empty: all).
+        target: A band of elapsed duration at the start and of age (:class:`TargetSpec`), e.g.
+            ``{ min_weeks_elapsed = 52 }`` (12+ months) or ``{ max_age = 30 }`` (under 30);
+            a start week outside the elapsed band is an error (the programme would never run).
         take_up: Probability that a targeted jobseeker starts it.
         threat_weeks: Weeks before the start at which it is announced (0: not announced).
         provider: Who delivers it: ``"job centre"`` or the name of an external provider
@@ -74,6 +137,7 @@ class ProgrammeSpec(Spec):
     hours_per_week: Float = Field(30.0, ge=0, le=60)
     tracks: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
+    target: TargetSpec = TargetSpec()
     take_up: Float = Field(1.0, ge=0, le=1)
     threat_weeks: Float = Field(4.0, ge=0, le=52)
     provider: str = Field("job centre", min_length=1)
@@ -87,6 +151,16 @@ class ProgrammeSpec(Spec):
         if bad:
             raise ValueError(f"unknown group term {bad[0]!r}; allowed: {sorted(GROUP_TERMS)}")
         return groups
+
+    @model_validator(mode="after")
+    def _starts_in_its_band(self) -> ProgrammeSpec:
+        t = self.target
+        if not t.min_weeks_elapsed <= self.start_week < t.max_weeks_elapsed:
+            raise FieldProblem(
+                "target", f"start_week {self.start_week:g} lies outside the elapsed band "
+                f"[{t.min_weeks_elapsed:g}, {t.max_weeks_elapsed:g}) weeks of target: the "
+                "programme would never start; move start_week into the band")
+        return self
 
 
 class ProgrammeEffects(Spec):
@@ -186,6 +260,10 @@ class Programme(Policy):
         self.subsidised = subsidised
         self.tracks = frozenset(spec.tracks)
         self.groups = frozenset(spec.groups)
+        self.target = None if spec.target.everyone else spec.target
+        #: Hazard ratio on the post effect for who delivers it (``acsim.policies.delivery``;
+        #: exactly 1 for the job centre, so a job-centre programme is unchanged by it).
+        self.delivery_hr = 1.0
         self._names = (f"threat{index}", f"lockin{index}", f"post{index}")
         self._cache: dict[frozenset[str], tuple[float, float, float, float]] = {}
         self.board = board if board is not None else ProgrammeBoard()
@@ -215,7 +293,9 @@ class Programme(Policy):
         """Whether the programme is offered to this spell."""
         if self.tracks and spell.track not in self.tracks:
             return False
-        return not self.groups or self.groups <= spell.js.terms
+        if self.groups and not self.groups <= spell.js.terms:
+            return False
+        return self.target is None or self.target.selects(self.start_week(spell), spell.js.age)
 
     def on_screened(self, spell: Spell) -> None:
         """Schedule the programme for a targeted spell that takes it up."""
@@ -267,7 +347,7 @@ class Programme(Policy):
         if hire > 0.0 and self._draw(spell, 1) < hire:
             spell.forced_exit = "hired"
             return
-        spell.set_job(self._names[2], post)
+        spell.set_job(self._names[2], post * self.delivery_hr)
         if math.isfinite(self.effects.post_weeks):
             spell.at(spell.duration(self.centre.now) + self.effects.post_weeks, self._post_end)
 
@@ -336,7 +416,10 @@ def _build(s) -> list[Policy]:
     board = ProgrammeBoard()
     out: list[Policy] = [board]
     for i, p in enumerate(s.programmes):
-        out.append(family_of_kind(p.kind).runtime(p, s.effects, i, board))
+        runtime = family_of_kind(p.kind).runtime(p, s.effects, i, board)
+        if isinstance(runtime, Programme) and p.provider != JOB_CENTRE:
+            runtime.delivery_hr = s.effects.delivery.external_post_hr
+        out.append(runtime)
     return out
 
 

@@ -78,6 +78,8 @@ class Family:
             :class:`~acsim.costs.rates.RatesBase`'s (each needs an entry in the rates file).
         placeholders: Effect parameters no published number identifies, as
             ``{dotted path: (low, high)}``: the plausible range of the placeholder value.
+        uses: For a service family: whether a scenario uses it (its placeholders are listed
+            only then); ``None``: every scenario does.
 
     """
 
@@ -91,6 +93,7 @@ class Family:
     cost: CostRule | None = None
     rates: tuple[str, ...] = ()
     placeholders: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    uses: Callable[[Scenario], bool] | None = None
 
     @property
     def is_programme(self) -> bool:
@@ -105,6 +108,7 @@ def _modules() -> tuple[Any, ...]:
     from acsim.policies import (
         activation,
         caseworkers,
+        delivery,
         education,
         job_broker,
         meetings,
@@ -116,7 +120,7 @@ def _modules() -> tuple[Any, ...]:
     )
 
     return (staffing, provider, meetings, caseworkers, programmes, activation, placements,
-            education, job_broker, screening)
+            education, job_broker, delivery, screening)
 
 
 _FAMILIES: tuple[Family, ...] | None = None
