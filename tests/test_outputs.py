@@ -99,6 +99,7 @@ def observed(tmp: Path) -> dict[str, list[str]]:
         "manifest.json": tmp / "run" / "manifest.json",
         "comparison.csv": tmp / "cmp" / "comparison.csv",
         "business_case_<i>.csv": tmp / "cmp" / "business_case_1.csv",
+        "providers_<i>.csv": tmp / "cmp" / "providers_1.csv",
         "trial.csv": tmp / "trial" / "trial.csv",
         "<store>/manifest.json": key / "manifest.json",
     }
