@@ -117,7 +117,9 @@ def window_drift(spells: pd.DataFrame, weekly: pd.DataFrame | None, start: float
 
 def levelling_week(spells: pd.DataFrame, end: float,
                    threshold: float = DRIFT_THRESHOLD) -> float | None:
-    """First week from which the mean stock stays within ``threshold`` of its last 13 weeks.
+    """First week from which the stock stays within ``threshold`` of its last 13 weeks' mean.
+
+    The stock is averaged over replications and smoothed by a centred 13-week mean.
 
     None if the stock never comes within it before the last 13 weeks of the run (it is still
     growing at the end).
@@ -135,10 +137,12 @@ def levelling_week(spells: pd.DataFrame, end: float,
     final = stock[-13:].mean()
     if final <= 0:
         return None
-    outside = np.nonzero(np.abs(stock[:-13] - final) > threshold * final)[0]
+    # A centred 13-week mean, so that week-to-week noise of a small stock does not count.
+    smooth = np.convolve(stock, np.full(13, 1 / 13), mode="valid")  # weeks 6 .. n-7
+    outside = np.nonzero(np.abs(smooth[:-7] - final) > threshold * final)[0]
     if len(outside) == 0:
         return 0.0
-    week = float(weeks[outside[-1] + 1])
+    week = float(weeks[outside[-1] + 7])
     return week if week < weeks[-13] else None
 
 
