@@ -1,0 +1,1057 @@
+"""An exact vectorised engine for runs in which caseworker capacity does not bind.
+
+When no meeting is ever delayed, a spell depends only on its own random draws, the policy
+schedule and (through the caseworker effects) the caseworker it is assigned to. This engine
+uses that:
+
+1. **Templates.** Spells that share everything the policies read (the resolved group values of
+   the jobseeker's terms, the screened and true track, which programmes are taken up) share
+   one *template*: the scenario's own policy objects are run once on a template spell, with
+   the engine's agenda loop but no SimPy and no exits. The template records every change of
+   the job-hazard multiplier, every meeting, group session, programme episode and booking, in
+   spell weeks. A policy's semantics thus live in its own module only.
+2. **Inversion.** Each template's integrated hazard ``G(d) = int_0^d k(u) h0(u) du`` is a
+   piecewise-linear table; the exit-to-job duration of every spell is found by vectorised
+   inversion of it at the spell's Exp(1) budget over its covariate term (the caseworker's
+   hazard ratio applies from the first calendar meeting on). The other-exit, separation and
+   benefit-exhaustion times use the same streams (:mod:`acsim.model.rng`) and the same
+   piecewise-exponential inversion (:mod:`acsim.model.hazards`) as the SimPy engine.
+3. **Assignment.** The staffing policy puts a new spell with the least-loaded caseworker, so
+   spells are coupled through the loads. One pass over the spells in the order they start
+   (a heap of starts and ends, in pure Python, a few microseconds a spell) assigns caseworkers,
+   applies their hazard ratios and starts the spell that follows a separation.
+4. **Record.** Spells, meetings, programme episodes, jobs and the calendar's held meetings are
+   written as the SimPy engine writes them, so every metric, cost and table downstream is the
+   same code.
+
+What it supports is an explicit allow-list (:func:`check_supported`): the shipped trials'
+policies and a city with ample fixed-caseload staffing. Anything else (a team pool, meeting
+quality that follows the caseload, an initial stock, a job broker, any policy added later) is
+refused by name before any simulation. Capacity is checked twice: before the run by a bound
+on bookings per caseworker and week, and after it by an exact certificate (no caseworker-week
+ever had more bookings made, held or cancelled, than its capacity), without which no meeting
+can have been delayed and the spells are the SimPy engine's.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from bisect import bisect_left
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from scipy.special import ndtri
+
+from acsim.exceptions import ScenarioError, SimulationError
+from acsim.model.calendar import Booking, Calendar
+from acsim.model.population import Jobseeker, Population, draw_population
+from acsim.model.recorder import SPELL_CORE, Recorder
+from acsim.model.rng import (
+    _B_CONSTS,
+    _INIT_B,
+    _MASK32,
+    _MULT_B,
+    _POOL,
+    _TWO53,
+    _XSHIFT,
+    Stream,
+    StreamSet,
+)
+from acsim.model.spell import Spell
+from acsim.policies.base import Policy, overrides
+from acsim.policies.caseworkers import CaseworkerEffects
+from acsim.policies.education import Course
+from acsim.policies.meetings import Meetings
+from acsim.policies.programmes import DRAWS_PER_PROGRAMME, MAX_PROGRAMMES, Programme, ProgrammeBoard
+from acsim.policies.provider import Provider
+from acsim.policies.screening import Screening
+from acsim.policies.staffing import Staffing
+from acsim.spec.base import resolve_group_value
+
+if TYPE_CHECKING:
+    from acsim.spec.scenario import Scenario
+
+__all__ = ["ENGINES", "VectorisedCentre", "check_supported", "make_centre", "vectorisable"]
+
+#: The engines a run or trial may name.
+ENGINES = ("auto", "simpy", "vectorised")
+INF = math.inf
+#: The tally columns it writes (those of the supported policies).
+_TALLIES = ("group_meetings", "programmes", "programme_weeks", "subsidised_weeks")
+#: Service families (those that build runtime policies) and programme kinds it reproduces;
+#: a family that builds none for a scenario (e.g. ``delivery``, which acts through the
+#: programmes' effect sizes) changes nothing the engine does.
+_SERVICE_FAMILIES = ("staffing", "provider", "meetings", "caseworkers", "programmes",
+                     "screening")
+_PROGRAMME_KINDS = ("activation", "internship", "wage_subsidy", "course")
+#: Policy runtimes the vectorised engine reproduces exactly (exact types: a subclass added
+#: later is refused until it is checked here).
+_SUPPORTED = (Staffing, Provider, Meetings, CaseworkerEffects, ProgrammeBoard, Programme,
+              Course, Screening)
+
+
+# -- what is supported ---------------------------------------------------------------------------
+def _problem(scenario: Scenario, people: int | None = None) -> tuple[str, str] | None:
+    """``(key, reason)`` of the first feature the vectorised engine cannot run exactly."""
+    from acsim.policies.registry import families
+
+    s = scenario
+    if s.population.stock:
+        return ("population.stock", "an initial stock (left-truncated spells) is not supported "
+                "by the vectorised engine")
+    if s.staffing.assignment == "pool" and s.staffing.caseworkers:
+        return ("staffing.assignment", "a team pool books with whichever team member is free "
+                "that week: which caseworker a jobseeker meets depends on the other "
+                "jobseekers' bookings (shared calendar state)")
+    for i, p in enumerate(s.programmes):
+        if p.kind not in _PROGRAMME_KINDS:
+            return (f"programmes[{i}].kind", f"programme kind {p.kind!r} is not supported by "
+                    "the vectorised engine")
+    for f in families():
+        if f.build is not None and f.name not in _SERVICE_FAMILIES and f.build(s):
+            return ("engine", f"policy family {f.name!r} is not supported by the vectorised "
+                    "engine")
+    if s.effects.meetings.caseload_elasticity and s.meetings.caseload_quality:
+        return ("meetings.caseload_quality", "meeting quality follows the caseload "
+                "(effects.meetings.caseload_elasticity > 0): a meeting's lift depends on "
+                "how many other jobseekers the caseworker has at that moment")
+    tie = _structural_tie(s)
+    if tie is not None:
+        return tie
+    if people is not None and s.staffing.caseworkers and s.staffing.meetings_per_week:
+        per = math.ceil(people / s.staffing.caseworkers)
+        most = _weekly_bound(s)
+        if per * most > s.staffing.meetings_per_week:
+            return ("staffing.meetings_per_week",
+                    f"capacity could bind: up to {per} jobseekers per caseworker x up to "
+                    f"{most} meetings each in one week exceeds {s.staffing.meetings_per_week} "
+                    "meetings a week; a delayed meeting needs the SimPy engine")
+    return None
+
+
+#: Two schedule times closer than this (weeks) are a structural tie.
+_TIE = 1e-6
+
+
+def _structural_tie(s: Scenario) -> tuple[str, str] | None:
+    """A schedule whose outcome the SimPy engine decides by rounding, which no copy can match.
+
+    A regular meeting that falls exactly on the end of a schedule phase (within the benefit
+    period) books the next one with one phase's interval or the other depending on the last
+    bits of the spell's entry time. For a spell that follows a return from employment that
+    entry carries the rounding of the previous spell's whole event history in the SimPy clock,
+    which only an event-by-event replay reproduces. (Rarer ties, at the end of the benefit
+    period or of a programme that hires, are found in the run: :class:`RoundingTie`.)
+    """
+    mt = Meetings(s.meetings, s.effects.meetings, s.provider.meetings_factor)
+    if not mt.phases or not s.staffing.caseworkers or not s.staffing.meetings_per_week:
+        return None
+    d = s.meetings.first_week
+    bw = s.hazard.benefit_weeks
+    while d <= bw + 1.0:
+        every = mt.interval(d)
+        for until, _ in mt.phases:
+            if abs(d - until) < _TIE and until < bw - _TIE:
+                return ("meetings.schedule", f"a regular meeting falls on the end of a phase "
+                        f"(spell week {until:g}): whether it is held is decided by rounding "
+                        "in the SimPy engine's clock")
+        if every is None:
+            break
+        d = d + every
+    return None
+
+
+def _weekly_bound(s: Scenario) -> int:
+    """Most calendar meetings one spell can book in one week (regular, extra)."""
+    every = [p.every_weeks / s.provider.meetings_factor for p in s.meetings.phases]
+    regular = math.ceil(1.0 / min(every) - 1e-9) if every else 0
+    extra = 0
+    for e in s.meetings.extra:
+        w = sorted(e.weeks)
+        extra += max(bisect_left(w, x + 1.0 + 1e-9) - i for i, x in enumerate(w))
+    return regular + extra
+
+
+def check_supported(scenario: Scenario, people: int | None = None, source: str = "engine") -> None:
+    """Refuse, before any simulation, a scenario the vectorised engine cannot run exactly.
+
+    Args:
+        scenario: The scenario.
+        people: Jobseekers that may be in the run at once (for the capacity bound).
+        source: Where the engine was asked for (a file, ``--engine``), for the error.
+
+    Raises:
+        ScenarioError: Naming the key and the reason.
+
+    """
+    got = _problem(scenario, people)
+    if got is not None:
+        key, reason = got
+        raise ScenarioError(source, key, f"engine = \"vectorised\" refused: {reason}; use "
+                            "engine = \"simpy\"")
+
+
+def vectorisable(scenario: Scenario, people: int | None = None) -> bool:
+    """Whether the vectorised engine can run ``scenario`` (for ``engine = "auto"``)."""
+    return _problem(scenario, people) is None
+
+
+def make_centre(scenario: Scenario, root: int, replication: int, engine: str = "simpy",
+                people: int | None = None, source: str = "engine", env: Any = None) -> Any:
+    """The job centre of one replication under ``engine`` (``auto``, ``simpy``, ``vectorised``).
+
+    ``auto`` is the vectorised engine where the scenario is supported and capacity cannot bind,
+    else SimPy. Both have ``run()`` (or ``admit()`` then the run) and the same record.
+    """
+    from acsim.model.engine import JobCentre
+
+    if engine not in ENGINES:
+        raise ScenarioError(source, "engine", f"expected one of {list(ENGINES)}, got {engine!r}")
+    if engine == "auto":
+        engine = "vectorised" if vectorisable(scenario, people) else "simpy"
+    if engine == "vectorised":
+        check_supported(scenario, people, source)
+        return VectorisedCentre(scenario, root, replication)
+    return JobCentre(scenario, root, replication, env)
+
+
+def run_centre(scenario: Scenario, root: int, replication: int, engine: str = "simpy",
+               source: str = "engine") -> Any:
+    """Simulate one replication under ``engine`` and return its (run) job centre.
+
+    ``"vectorised"`` refuses what it cannot run exactly (:class:`ScenarioError`, before any
+    simulation; a :class:`SimulationError` if the capacity certificate fails after it);
+    ``"auto"`` then runs the SimPy engine instead.
+    """
+    from acsim.model.engine import JobCentre
+
+    if engine not in ENGINES:
+        raise ScenarioError(source, "engine", f"expected one of {list(ENGINES)}, got {engine!r}")
+    if engine == "vectorised" or (engine == "auto" and vectorisable(scenario)):
+        try:
+            centre = VectorisedCentre(scenario, root, replication, source)
+            centre.run()
+            return centre
+        except (ScenarioError, CapacityBinds, RoundingTie):
+            if engine == "vectorised":
+                raise
+    centre = JobCentre(scenario, root, replication)
+    centre.run()
+    return centre
+
+
+class CapacityBinds(SimulationError):
+    """The vectorised run's certificate failed: a caseworker-week had more bookings than slots."""
+
+
+class RoundingTie(SimulationError):
+    """A meeting fell at the instant a spell after a return from employment ended.
+
+    There the SimPy clock's rounding decides which comes first (the end of the benefit period,
+    of the run, or a hire at a programme's end), and that spell's entry carries the rounding
+    of the previous spell's event history (its exit time to the last bits), which only an
+    event-by-event replay reproduces.
+    """
+
+
+# -- the regular meeting schedule, with the SimPy engine's arithmetic ---------------------------
+def _chain(meetings: Meetings, entry: np.ndarray, horizon: float
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Regular meeting times of spells entering at ``entry`` (exact), and their signature.
+
+    The times are those the SimPy engine books: ``entry + first_week``, then
+    ``entry + ((t - entry) + every)`` with the phase of ``t - entry`` (``Meetings``'s own
+    phases), bit for bit. A meeting counts if it is at most ``entry + horizon`` (as the
+    templates run). The signature (how many meetings chose each phase, and how many chose none)
+    is what a template must share with a spell: rounding can put a meeting just before or just
+    after a phase's end.
+    """
+    phases = meetings.phases
+    m = len(entry)
+    n_ph = len(phases)
+    if not n_ph or m == 0:
+        return np.zeros((m, 0)), np.zeros((m, n_ph + 1), dtype=np.int64)
+    until = [u for u, _ in phases]
+    every = np.array([e for _, e in phases] + [np.nan])
+    t = entry + meetings.spec.first_week
+    lim = entry + horizon
+    alive = np.ones(m, dtype=bool)
+    cols, sig = [], np.zeros((m, n_ph + 1), dtype=np.int64)
+    rows = np.arange(m)
+    while alive.any():
+        held = alive & (t <= lim)
+        cols.append(np.where(held, t, np.nan))
+        d = t - entry
+        c = np.full(m, n_ph)
+        for k in range(n_ph - 1, -1, -1):
+            c = np.where(d < until[k], k, c)
+        sig[rows[held], c[held]] += 1
+        with np.errstate(invalid="ignore"):
+            t = entry + (d + every[c])
+        alive = held & (c < n_ph)
+    return np.stack(cols, axis=1), sig
+
+
+def _chain_signature(meetings: Meetings, entry: float, horizon: float) -> tuple[int, ...]:
+    """:func:`_chain`'s signature for one spell (scalar: the same arithmetic)."""
+    phases = meetings.phases
+    if not phases:
+        return ()
+    sig = [0] * (len(phases) + 1)
+    t = entry + meetings.spec.first_week
+    lim = entry + horizon
+    while t <= lim:
+        d = t - entry
+        for k, (until, every) in enumerate(phases):
+            if d < until:
+                sig[k] += 1
+                t = entry + (d + every)
+                break
+        else:
+            sig[-1] += 1
+            break
+    return tuple(sig)
+
+
+# -- templates ----------------------------------------------------------------------------------
+class _Clock:
+    __slots__ = ("now", "pi")
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+        self.pi = -1  # index of the agenda item being processed (-1: the spell's start)
+
+
+class _TemplateSpell(Spell):
+    """A spell that logs every change of its job-hazard multiplier."""
+
+    __slots__ = ("log", "clock")
+
+    def set_job(self, name: str, value: float) -> None:  # noqa: D102
+        super().set_job(name, value)
+        self.log.append((self.clock.now, self.clock.pi, name, self.k_job))
+
+
+class _TemplateRecord:
+    """Captures the template's group sessions and programme episodes (with agenda indices)."""
+
+    def __init__(self, clock: _Clock) -> None:
+        self.clock = clock
+        self.groups: list[tuple[float, int]] = []
+        self.programmes: list[tuple[Any, ...]] = []
+
+    def meeting(self, jid, spell, time, kind, delay, caseworker, late) -> None:  # noqa: D102
+        self.groups.append((time, self.clock.pi))
+
+    def programme(self, jid, spell, kind, name, start, end, hours, subsidised,  # noqa: D102
+                  completed) -> None:
+        self.programmes.append((kind, name, start, end, hours, subsidised, self.clock.pi))
+
+
+class _TemplateCentre:
+    """The centre a template spell runs in: no capacity, no exits, draws fixed by the profile."""
+
+    def __init__(self, root: int, replication: int, now: float, calendar: bool,
+                 u_screen: float, taken: tuple[bool, ...]) -> None:
+        self.root = root
+        self.replication = replication
+        self.end = INF
+        self.clock = _Clock(now)
+        self.record = _TemplateRecord(self.clock)
+        self._calendar = calendar
+        self._u_screen = u_screen
+        self._taken = taken
+        #: Bookings: [kind, when, regular index or -1, booked at, booked at index, held index]
+        self.bookings: list[list[Any]] = []
+        self._regular = 0
+        self.held_hooks: list[Any] = []
+        self.screen_hooks: list[Any] = []
+
+    @property
+    def now(self) -> float:
+        return self.clock.now
+
+    def provide(self, name: str, service: Any) -> None:
+        pass
+
+    def caseload(self, spell: Spell) -> float:
+        return float("nan")
+
+    def uniform(self, stream: int, key: int, index: int) -> float:
+        if stream == Stream.SCREENING:
+            return self._u_screen
+        if stream == Stream.PROGRAMMES:
+            which = index % DRAWS_PER_PROGRAMME
+            p = (index // DRAWS_PER_PROGRAMME) % MAX_PROGRAMMES
+            if which == 0:
+                return 0.0 if self._taken[p] else 1.0
+            return 1.0  # never hired in the template: each spell draws its own hire
+        raise SimulationError(f"stream {stream} is not used by the vectorised engine")
+
+    def book_meeting(self, spell: Spell, when: float, kind: str, on_held=None):
+        if spell.group < 0 or not self._calendar:
+            return None
+        desired = spell.entry + when
+        now = self.clock.now
+        if desired < now:
+            desired = now
+        reg = -1
+        if kind == "regular":
+            reg, self._regular = self._regular, self._regular + 1
+        i = len(self.bookings)
+        self.bookings.append([kind, when, reg, now, self.clock.pi, -1])
+        booking = Booking(i, desired, desired, int(desired))  # the caseworker slot: its index
+        spell.bookings.add(booking)
+        spell.at_time(booking.time, self._hold, (booking, kind, on_held))
+        return booking
+
+    def _hold(self, spell: Spell, arg) -> None:
+        booking, kind, on_held = arg
+        spell.bookings.discard(booking)
+        spell.meetings_held += 1
+        self.bookings[booking.caseworker][5] = self.clock.pi
+        if on_held is not None:
+            on_held(spell, booking)
+        for hook in self.held_hooks:
+            hook(spell, booking)
+
+    def screened(self, spell: Spell) -> None:
+        for hook in self.screen_hooks:
+            hook(spell)
+
+
+class _Template:
+    """What the policies do to a spell of one profile if it never exits (spell weeks).
+
+    Run with a representative spell's own entry, so that its regular meetings take the same
+    phases as every spell of the profile (see :func:`_chain`).
+    """
+
+    def __init__(self, centre: VectorisedCentre, js: Jobseeker, entry: float, u_screen: float,
+                 taken: tuple[bool, ...]) -> None:
+        h0 = centre.h_job
+        horizon = centre.horizon
+        tc = _TemplateCentre(centre.root, centre.replication, entry, centre.has_calendar,
+                             u_screen, taken)
+        pols = centre.template_policies
+        for p in pols:
+            p.centre = tc  # the policies' only link to a centre
+        tc.held_hooks = [p.on_meeting_held for p in pols if overrides(p, "on_meeting_held")]
+        tc.screen_hooks = [p.on_screened for p in pols if overrides(p, "on_screened")]
+        spell = _TemplateSpell(js, 0, entry, 1.0, 1.0)
+        spell.log = []
+        spell.clock = tc.clock
+        spell.group = 0 if centre.has_staff else -1
+        for p in pols:
+            if overrides(p, "on_spell_start"):
+                p.on_spell_start(spell)
+        k0 = spell.k_job
+        agenda = spell.agenda
+        clock = tc.clock
+        lim = entry + horizon
+        pi = 0
+        while agenda and agenda[0][0] <= lim:
+            now = agenda[0][0]
+            clock.now = now
+            while agenda and agenda[0][0] <= now:
+                _, _, callback, arg = heapq.heappop(agenda)
+                clock.pi = pi
+                callback(spell, arg)
+                pi += 1
+        # The multiplier as steps (spell weeks): k0 from 0, then the last value at each time.
+        times, values = [0.0], [k0]
+        first_set: dict[str, int] = {}
+        for t, i, name, k in spell.log:
+            first_set.setdefault(name, i)
+            d = t - entry
+            if d == times[-1]:
+                values[-1] = k
+            else:
+                times.append(d)
+                values.append(k)
+        grid = sorted(set(times) | {b for b in h0.breaks if b < horizon})
+        grid.append(horizon + 1.0)
+        g = np.asarray(grid)
+        kk = np.asarray(values)[np.searchsorted(np.asarray(times), g, side="right") - 1]
+        rate = np.asarray(h0.rates)[np.searchsorted(np.asarray(h0.breaks), g, side="right") - 1]
+        slope = kk * rate
+        cum = np.concatenate([[0.0], np.cumsum(slope[:-1] * np.diff(g))])
+        self._grid, self._cum, self._slope = g.tolist(), cum.tolist(), slope.tolist()
+        # Calendar bookings: kind, when, regular index, booked at (spell weeks), agenda indices.
+        b = tc.bookings
+        self.b_kind = [x[0] for x in b]
+        self.b_when = np.array([x[1] for x in b], dtype=float)
+        self.b_reg = np.array([x[2] for x in b], dtype=np.int64)
+        self.b_at = np.array([x[3] - entry if x[4] >= 0 else -INF for x in b], dtype=float)
+        self.b_pi = np.array([x[4] for x in b], dtype=np.int64)
+        self.b_held = np.array([x[5] for x in b], dtype=np.int64)  # -1: not held in the template
+        self.n_regular = tc._regular
+        held = [(x[5], x[3] if x[2] < 0 else 0.0, i) for i, x in enumerate(b) if x[5] >= 0]
+        first = min(held)[2] if held else -1
+        # Spell week of the first calendar meeting: the caseworker's effect starts there.
+        self.t1 = max(float(b[first][1]), b[first][3] - entry) if first >= 0 else INF
+        self.g1 = self.cumulative(self.t1) if first >= 0 else INF
+        grp = tc.record.groups
+        self.grp_d = np.array([x[0] - entry for x in grp], dtype=float)
+        self.grp_pi = np.array([x[1] for x in grp], dtype=np.int64)
+        # Programme episodes (each completes in the template), with the runtimes' values.
+        eps = []
+        for kind, name, start, _end, hours, subsidised, pi_end in tc.record.programmes:
+            prog = centre.programme_by_name[name]
+            sw = prog.start_week(spell)
+            exact = start == entry + sw  # started when scheduled (not after another one)
+            eps.append(_Episode(prog, kind, name, sw if exact else start - entry, exact,
+                                hours, subsidised, first_set[prog._names[1]], pi_end,
+                                prog.effect_sizes(spell)[3]))
+        eps.sort(key=lambda e: e.pi_end)
+        self.episodes = eps
+        self.hires = [e for e in eps if e.hire > 0.0]
+
+    def cumulative(self, d: float) -> float:
+        """``G(d)``, the integrated baseline times the policy multipliers."""
+        grid = self._grid
+        i = max(bisect_left(grid, d) - 1, 0)
+        if i + 1 < len(grid) and grid[i + 1] <= d:
+            i += 1
+        return self._cum[i] + self._slope[i] * (d - grid[i])
+
+    def inverse(self, target: float) -> float:
+        """The first duration at which ``G`` reaches ``target``."""
+        cum = self._cum
+        i = max(bisect_left(cum, target) - 1, 0)
+        if target <= cum[i]:
+            return self._grid[i]
+        s = self._slope[i]
+        return self._grid[i] + (target - cum[i]) / s if s > 0.0 else INF
+
+
+class _Episode:
+    """One programme episode of a template."""
+
+    __slots__ = ("index", "kind", "name", "start", "exact", "hours", "subsidised", "pi_start",
+                 "pi_end", "duration", "separation", "hire")
+
+    def __init__(self, prog: Programme, kind: str, name: str, start: float, exact: bool,
+                 hours: float, subsidised: bool, pi_start: int, pi_end: int,
+                 separation: float) -> None:
+        self.index = prog.index
+        self.kind, self.name = kind, name
+        self.start, self.exact = start, exact
+        self.hours, self.subsidised = hours, subsidised
+        self.pi_start, self.pi_end = pi_start, pi_end
+        self.duration = prog.spec.duration_weeks
+        self.separation = separation
+        self.hire = prog.effects.hire_probability
+
+    def times(self, entry: float) -> tuple[float, float]:
+        """Absolute start and end for a spell entering at ``entry`` (the engine's arithmetic)."""
+        start = entry + self.start
+        return start, start + self.duration
+
+
+def _episodes(tpl: _Template, entry: float, t_exit: float, hired: _Episode | None
+              ) -> list[tuple[_Episode, float, float, bool]]:
+    """The spell's episodes: ``(episode, start, end or exit, completed)``."""
+    out = []
+    for ep in tpl.episodes:
+        start, end = ep.times(entry)
+        if hired is not None:
+            if ep.pi_end <= hired.pi_end:
+                out.append((ep, start, end, True))
+            elif start < t_exit and ep.pi_start < hired.pi_end:
+                out.append((ep, start, t_exit, False))
+            continue
+        if not start < t_exit:
+            continue
+        if end < t_exit:
+            out.append((ep, start, end, True))
+        else:
+            out.append((ep, start, t_exit, False))
+    return out
+
+
+# -- the centre -----------------------------------------------------------------------------------
+class VectorisedCentre:
+    """One replication of a scenario, simulated without SimPy (see the module docstring).
+
+    Has the attributes of :class:`~acsim.model.engine.JobCentre` that downstream code reads:
+    ``record``, ``records``, ``employment``, ``calendar``, ``weekly_meetings``,
+    ``weekly_delay``, ``population``, ``end``, ``events`` (NaN: there are no events).
+
+    Args:
+        scenario: The scenario (checked with :func:`check_supported`).
+        root: Root entropy.
+        replication: Replication index.
+        source: Where the engine was asked for, for errors.
+
+    """
+
+    def __init__(self, scenario: Scenario, root: int, replication: int,
+                 source: str = "engine") -> None:
+        from acsim.policies.registry import build_policies
+
+        check_supported(scenario, source=source)
+        self.source = source
+        self.scenario = s = scenario
+        self.root, self.replication = root, replication
+        self.end = s.scenario.end_week
+        hz = s.hazard
+        self.h_job = hz.job.build(hz.level)
+        self.h_other = hz.other.build()
+        self.h_sep = hz.separation.build()
+        #: Spell weeks a template runs for: no spell lasts longer than the benefit period.
+        self.horizon = hz.benefit_weeks + 1.0
+        self.policies: list[Policy] = build_policies(s)
+        for pol in self.policies:
+            if type(pol) not in _SUPPORTED:
+                raise ScenarioError(source, "engine", f"engine = \"vectorised\" refused: policy "
+                                    f"{type(pol).__name__} is not supported")
+        columns = tuple(c for p in self.policies for c in p.columns)
+        self.record = Recorder(self.end, columns)
+        staffing = next(p for p in self.policies if isinstance(p, Staffing))
+        self.calendar: Calendar = staffing.calendar
+        self.n_groups = staffing.n_groups
+        self.has_staff = self.n_groups > 0
+        self.has_calendar = self.has_staff and s.staffing.meetings_per_week > 0
+        cw = next(p for p in self.policies if isinstance(p, CaseworkerEffects))
+        cw.bind(self)  # draws the caseworkers of this replication
+        self.cw_profiles = cw.profiles
+        self.screening = next(p for p in self.policies if isinstance(p, Screening))
+        self.screen_at_entry = self.screening.at_entry
+        self.meetings = next(p for p in self.policies if isinstance(p, Meetings))
+        self.programmes = [p for p in self.policies if isinstance(p, Programme)]
+        self.programme_by_name = {p.spec.name: p for p in self.programmes}
+        if len(self.programme_by_name) != len(self.programmes):
+            raise ScenarioError(source, "programmes", "engine = \"vectorised\" refused: it "
+                                "needs distinct programme names")
+        self.provider = next(p for p in self.policies if isinstance(p, Provider))
+        self.template_policies = [p for p in self.policies
+                                  if not isinstance(p, (Staffing, CaseworkerEffects))]
+        self._templates: dict[tuple, _Template] = {}
+        self._value_keys: dict[frozenset[str], tuple] = {}
+        self.population: Population | None = None
+        self.events = float("nan")
+        self._people: list[Jobseeker] = []
+
+    # -- the record under JobCentre's names ---------------------------------------------------
+    @property
+    def records(self) -> list[tuple[Any, ...]]:
+        """The spell records (columns ``record.spell_columns``)."""
+        return self.record.spells
+
+    @property
+    def employment(self) -> dict[int, list[tuple[float, float]]]:
+        """Employment spans by jobseeker id."""
+        return self.record.employment
+
+    @property
+    def weekly_meetings(self) -> list[int]:
+        """Meetings held per simulation week."""
+        return self.record.weekly_meetings
+
+    @property
+    def weekly_delay(self) -> list[float]:
+        """Summed meeting delay per simulation week (zero: no meeting is delayed)."""
+        return self.record.weekly_delay
+
+    # -- the run ------------------------------------------------------------------------------
+    def run(self) -> None:
+        """Draw the population and simulate it."""
+        s = self.scenario
+        pop = draw_population(s.population, s.scenario.start_date, self.end,
+                              s.hazard.covariates, self.root, self.replication)
+        self.population = pop
+        self.admit(pop.inflow, pop.stock)
+        self.simulate()
+
+    def admit(self, inflow: Sequence[Jobseeker], stock: Sequence[Jobseeker] = (),
+              keys: np.ndarray | None = None) -> None:
+        """The jobseekers of the run (as :meth:`JobCentre.admit`; ``keys`` is not needed).
+
+        Checks, before any simulation, that capacity cannot bind for this many jobseekers.
+        """
+        if stock:
+            raise ScenarioError(self.source, "population.stock", "engine = \"vectorised\" "
+                                "refused: an initial stock is not supported")
+        self._people = list(inflow)
+        check_supported(self.scenario, len(self._people), self.source)
+
+    def _value_key(self, terms: frozenset[str]) -> tuple:
+        """Everything the policies resolve from a jobseeker's group terms."""
+        got = self._value_keys.get(terms)
+        if got is None:
+            e = self.meetings.effects
+            fake = _Fake(terms)
+            got = (resolve_group_value(e.lift_hr, terms),
+                   resolve_group_value(e.group_lift_hr, terms),
+                   resolve_group_value(self.provider.spec.hazard_hr, terms),
+                   tuple((p.effect_sizes(fake), not p.groups or p.groups <= terms)
+                         for p in self.programmes))
+            self._value_keys[terms] = got
+        return got
+
+    def _template(self, r: int, j: int, entry: float, sig: tuple) -> _Template:
+        rd = self._rounds[r]
+        key = (rd["base"][j], sig)
+        tpl = self._templates.get(key)
+        if tpl is None:
+            tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], key[0][3])
+            self._templates[key] = tpl
+        return tpl
+
+    def simulate(self) -> None:
+        """Simulate the admitted jobseekers."""
+        people = self._people
+        n = len(people)
+        s = self.scenario
+        self._rounds: dict[int, dict[str, Any]] = {}
+        ids = np.array([js.id for js in people], dtype=np.int64)
+        self._draws: dict[tuple[int, int], np.ndarray] = {}
+        self._draw_lists: dict[tuple[int, int], list[float]] = {}
+        self._pools = {st: StreamSet(self.root, self.replication, st, ids, block=1)._pools
+                       for st in (Stream.EXITS, Stream.PROGRAMMES, Stream.SCREENING)}
+        self._cov = np.array([js.cov_job for js in people])
+        female = [js.female for js in people]
+        band = [js.age_band for js in people]
+        edu = [js.education == "high" for js in people]
+        prof = self.cw_profiles
+        cw_female, cw_band, by = prof._female, prof._band, prof.by_matches
+        end = self.end
+        bw = s.hazard.benefit_weeks
+        requalify = s.hazard.requalify_weeks
+        h_sep = self.h_sep
+        meetings, horizon = self.meetings, self.horizon
+        use_cw = self.has_calendar
+        arrival = np.array([js.arrival for js in people])
+        sig0 = [tuple(x) for x in _chain(meetings, arrival, horizon)[1].tolist()] if (
+            meetings.phases) else [()] * n
+        # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
+        heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
+        heapq.heapify(heap)
+        order = n
+        load_heap = [(0, g) for g in range(self.n_groups)]
+        load = [0] * self.n_groups
+        out: list[tuple] = []  # (person, round, entry, exit, reason, group, template, hired)
+        jobs = self.record.jobs
+        while heap:
+            item = heapq.heappop(heap)
+            if item[1] == 0:  # an end: release the group
+                g = item[3]
+                if g >= 0:
+                    load[g] -= 1
+                    heapq.heappush(load_heap, (load[g], g))
+                continue
+            entry, _, _, j, r, used = item
+            rd = self._round(r)
+            if self.n_groups:  # the least-loaded group, ties to the lowest (Staffing.assign)
+                while True:
+                    lg, g = heapq.heappop(load_heap)
+                    if lg == load[g]:
+                        break
+                load[g] += 1
+                heapq.heappush(load_heap, (load[g], g))
+            else:
+                g = -1
+            sig = sig0[j] if r == 0 else _chain_signature(meetings, entry, horizon)
+            tpl = self._template(r, j, entry, sig)
+            y = rd["y"][j]
+            if use_cw and y > tpl.g1:
+                c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
+                d_job = tpl.inverse(tpl.g1 + (y - tpl.g1) / c)
+            else:
+                d_job = tpl.inverse(y)
+            exhaust = entry + max(bw - used, 0.0)
+            stop = exhaust if exhaust < end else end
+            t_job = entry + d_job
+            t_other = entry + rd["d_other"][j]
+            hired, t_hire = None, INF
+            for ep in tpl.hires:
+                idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
+                if self._uniform_list(Stream.PROGRAMMES, idx)[j] < ep.hire:
+                    hired, t_hire = ep, ep.times(entry)[1]
+                    break
+            t = t_job if t_job < t_other else t_other
+            if stop < t:
+                t = stop
+            if t_hire < t:
+                t = t_hire
+            if t == t_job:
+                reason = "job"
+            elif t == t_other:
+                reason = "other"
+            elif t >= stop:
+                reason = "exhausted" if exhaust <= end and t >= exhaust else "censored"
+            else:
+                reason = "hired"
+            if reason != "hired":
+                hired = None
+            out.append((j, r, entry, t, reason, g, tpl, hired, stop))
+            heapq.heappush(heap, (t, 0, order, g))
+            order += 1
+            if reason in ("job", "hired"):
+                off, sep = 0.0, 1.0
+                for ep, _, _, done in (_episodes(tpl, entry, t, hired) if tpl.episodes else ()):
+                    if done:
+                        sep *= ep.separation
+                        if ep.subsidised:
+                            off += ep.duration
+                used += max(0.0, t - max(entry, 0.0) - off)
+                budget = -math.log1p(-self._uniform_list(Stream.EXITS, 3 * r + 2)[j])
+                until = t + h_sep.time_to_exit(0.0, budget, sep)
+                jid = people[j].id
+                if until >= end:
+                    jobs.append((jid, r, t, end))
+                    continue
+                nxt = t + (until - t)  # the engine's clock after its timeout
+                jobs.append((jid, r, t, nxt))
+                heapq.heappush(heap, (nxt, 1, order, j, r + 1,
+                                      0.0 if until - t >= requalify else used))
+                order += 1
+        self._write(out)
+
+    # -- per-round draws ------------------------------------------------------------------------
+    def _uniform(self, stream: Stream, index: int) -> np.ndarray:
+        """The ``index``-th uniform of every admitted jobseeker's ``stream`` (as StreamSet)."""
+        key = (int(stream), index)
+        got = self._draws.get(key)
+        if got is None:
+            pools = self._pools[stream]
+            words = []
+            for w in (2 * index, 2 * index + 1):  # SeedSequence words 2i, 2i+1: one uint64
+                c = (_B_CONSTS[w] if w < len(_B_CONSTS)
+                     else (_INIT_B * pow(_MULT_B, w, 1 << 32)) & _MASK32)
+                v = pools[:, w % _POOL] ^ np.uint32(c)
+                v = v * np.uint32((c * _MULT_B) & _MASK32)
+                words.append((v ^ (v >> np.uint32(_XSHIFT))).astype(np.uint64))
+            u64 = (words[1] << np.uint64(32)) | words[0]
+            got = (u64 >> np.uint64(11)).astype(np.float64) * _TWO53
+            self._draws[key] = got
+        return got
+
+    def _uniform_list(self, stream: Stream, index: int) -> list[float]:
+        key = (int(stream), index)
+        got = self._draw_lists.get(key)
+        if got is None:
+            got = self._draw_lists[key] = self._uniform(stream, index).tolist()
+        return got
+
+    def _round(self, r: int) -> dict[str, Any]:
+        """The draws of every jobseeker's spell number ``r``: tracks, take-up, exit budgets."""
+        got = self._rounds.get(r)
+        if got is not None:
+            return got
+        people = self._people
+        n = len(people)
+        scr = self.screening
+        u_scr = self._uniform(Stream.SCREENING, r)
+        latent = np.array([js.latent_risk for js in people])
+        cuts = np.asarray(scr.cuts)
+        true_i = np.searchsorted(cuts, latent, side="left")  # Screening.true_index
+        a = scr.spec.accuracy
+        if a >= 1.0 or len(scr.names) == 1:
+            scr_i = true_i
+        else:  # Screening.screened_index
+            noise = ndtri(np.clip(u_scr, 1e-12, 1 - 1e-12))
+            scr_i = np.searchsorted(cuts, a * latent + math.sqrt(1.0 - a * a) * noise,
+                                    side="left")
+        taken = []
+        for p in self.programmes:
+            tu = p.spec.take_up
+            if tu < 1.0:  # Programme.on_screened: not taken when the draw is >= take_up
+                i = (r * MAX_PROGRAMMES + p.index) * DRAWS_PER_PROGRAMME
+                taken.append(self._uniform(Stream.PROGRAMMES, i) < tu)
+            else:
+                taken.append(np.ones(n, dtype=bool))
+        taken_l = np.stack(taken, axis=1).tolist() if taken else [[]] * n
+        true_l, scr_l = true_i.tolist(), scr_i.tolist()
+        base = [(self._value_key(js.terms), true_l[j], scr_l[j], tuple(taken_l[j]))
+                for j, js in enumerate(people)]
+        e_job = -np.log1p(-self._uniform(Stream.EXITS, 3 * r))
+        e_other = -np.log1p(-self._uniform(Stream.EXITS, 3 * r + 1))
+        h = self.h_other
+        d_other = [h.inverse(x) for x in e_other.tolist()]  # Risk: H(0) + budget / 1
+        got = {"base": base, "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
+               "d_other": d_other, "true": true_l, "scr": scr_l}
+        self._rounds[r] = got
+        return got
+
+    # -- the record ----------------------------------------------------------------------------
+    def _write(self, out: list[tuple]) -> None:
+        """Write the spells, meetings, programme episodes and held meetings of the run."""
+        rec = self.record
+        people = self._people
+        names = self.screening.names
+        end = self.end
+        tally_cols = rec.spell_columns[len(SPELL_CORE):]
+        unknown = [c for c in tally_cols if c not in _TALLIES]
+        if unknown:
+            raise SimulationError(f"the vectorised engine does not record {unknown}")
+        out.sort(key=lambda x: (x[3], x[0], x[1]))  # in the order spells end, as the engine
+        m = len(out)
+        entry = np.array([x[2] for x in out])
+        t_exit = np.array([x[3] for x in out])
+        group = np.array([x[5] for x in out], dtype=np.int64)
+        hired_pi = np.array([x[7].pi_end if x[7] is not None else -1 for x in out],
+                            dtype=np.int64)
+        hired_start = np.array([x[7].pi_start if x[7] is not None else -1 for x in out],
+                               dtype=np.int64)
+        is_hired = hired_pi >= 0
+        jid = np.array([people[x[0]].id for x in out], dtype=np.int64)
+        number = np.array([x[1] for x in out], dtype=np.int64)
+        tpl_of: dict[int, int] = {}
+        tpls: list[_Template] = []
+        tid = np.empty(m, dtype=np.int64)
+        for i, x in enumerate(out):
+            k = tpl_of.get(id(x[6]))
+            if k is None:
+                k = tpl_of[id(x[6])] = len(tpls)
+                tpls.append(x[6])
+            tid[i] = k
+        n_cal = np.zeros(m, dtype=np.int64)
+        n_grp = np.zeros(m, dtype=np.int64)
+        mt: list[np.ndarray] = []  # meeting rows, column by column
+        mrow, mkind = [], []
+        gt, grow = [], []
+        bw_, bg_ = [], []  # bookings made: week and group (the capacity certificate)
+        for k, tpl in enumerate(tpls):
+            rows = np.flatnonzero(tid == k)
+            e, tx = entry[rows], t_exit[rows]
+            hp, hs, hh = hired_pi[rows], hired_start[rows], is_hired[rows]
+            nb = len(tpl.b_kind)
+            if nb:
+                times = e[:, None] + tpl.b_when[None, :]
+                if tpl.n_regular:
+                    chain, _ = _chain(self.meetings, e, self.horizon)
+                    reg = tpl.b_reg >= 0
+                    times[:, reg] = chain[:, tpl.b_reg[reg]]
+                # Ties the SimPy clock's rounding decides: refuse rather than guess.
+                near = np.abs(times - tx[:, None]) < _TIE
+                risky = number[rows] > 0
+                if (near & risky[:, None] & (tpl.b_held[None, :] >= 0)).any():
+                    i = rows[np.flatnonzero((near & risky[:, None]).any(axis=1))[0]]
+                    raise RoundingTie(
+                        f"{self.source}: a meeting falls at the instant spell {number[i]} of "
+                        f"jobseeker {jid[i]} ends ({out[i][4]}, week {t_exit[i]:.6f}), where "
+                        "the SimPy engine's clock rounding decides which comes first; run it "
+                        "with engine = \"simpy\"")
+                before = times < tx[:, None]
+                # Hired at a programme's end: a meeting at that very instant is held first if
+                # it was booked before the programme started (the agenda's order).
+                tie = hh[:, None] & (times == tx[:, None]) & (tpl.b_pi[None, :] < hs[:, None])
+                held = (tpl.b_held[None, :] >= 0) & (times < end) & (before | tie)
+                n_cal[rows] = held.sum(axis=1)
+                ri, bi = np.nonzero(held)
+                mt.append(times[ri, bi])
+                mrow.append(rows[ri])
+                mkind.append(bi)
+                at = e[:, None] + tpl.b_at[None, :]
+                made = ((at < tx[:, None]) | (tpl.b_pi[None, :] < 0)) & (times < end)
+                ri, bi = np.nonzero(made)
+                bw_.append(times[ri, bi].astype(np.int64))
+                bg_.append(group[rows[ri]])
+            if len(tpl.grp_d):
+                times = e[:, None] + tpl.grp_d[None, :]
+                ok = np.where(hh[:, None], tpl.grp_pi[None, :] < hp[:, None],
+                              times < tx[:, None])
+                n_grp[rows] = ok.sum(axis=1)
+                ri, bi = np.nonzero(ok)
+                gt.append(times[ri, bi])
+                grow.append(rows[ri])
+        # Meetings: calendar (with the caseworker) and group sessions, in time order.
+        if mt:
+            t_m = np.concatenate(mt)
+            r_m = np.concatenate(mrow)
+            b_m = np.concatenate(mkind)
+            kinds = [tpls[k].b_kind[b] for k, b in zip(tid[r_m].tolist(), b_m.tolist(),
+                                                         strict=True)]
+            g_m = group[r_m]
+        else:
+            t_m, r_m, g_m, kinds = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(
+                0, dtype=np.int64), []
+        t_g = np.concatenate(gt) if gt else np.zeros(0)
+        r_g = np.concatenate(grow) if grow else np.zeros(0, dtype=np.int64)
+        t_all = np.concatenate([t_m, t_g])
+        r_all = np.concatenate([r_m, r_g])
+        k_all = kinds + ["group"] * len(t_g)
+        g_all = np.concatenate([g_m, np.full(len(t_g), -1, dtype=np.int64)])
+        o = np.lexsort((r_all, t_all))
+        rec.meetings.extend(zip(jid[r_all[o]].tolist(), number[r_all[o]].tolist(),
+                                t_all[o].tolist(), [k_all[i] for i in o.tolist()],
+                                [0.0] * len(o), g_all[o].tolist(), [False] * len(o),
+                                strict=True))
+        # The calendar's held meetings, and the certificate that capacity never bound.
+        cal = self.calendar
+        weeks_n = int(math.ceil(end)) + 1
+        cal._ensure(weeks_n)
+        if len(t_m):
+            held2 = np.zeros((len(cal._held), max(cal.n, 1)), dtype=np.int64)
+            np.add.at(held2, (t_m.astype(np.int64), g_m), 1)
+            cal._held = held2.tolist()
+        if bw_ and self.has_calendar:
+            w = np.concatenate(bw_)
+            gg = np.concatenate(bg_)
+            counts = np.zeros((len(cal._held), cal.n), dtype=np.int64)
+            np.add.at(counts, (w, gg), 1)
+            cap = cal.capacity[None, :]
+            if (counts > cap).any():
+                wk, c = np.argwhere(counts > cap)[0]
+                raise CapacityBinds(
+                    f"{self.source}: staffing.meetings_per_week: capacity binds in the "
+                    f"vectorised run (caseworker {c} had {counts[wk, c]} bookings in week {wk}, "
+                    f"capacity {cap[0, c]}): a meeting may have been delayed; run it with "
+                    "engine = \"simpy\"")
+        # Programme episodes and the spell rows.
+        progs: list[tuple] = []
+        pn, pw, ps = [""] * m, [0.0] * m, [0.0] * m
+        for i, x in enumerate(out):
+            tpl = x[6]
+            if not tpl.episodes:
+                continue
+            e, tx = x[2], x[3]
+            started, weeks, sub = [], 0.0, 0.0
+            for ep, start, stop_, done in _episodes(tpl, e, tx, x[7]):
+                started.append(ep.name)
+                if done:
+                    weeks += ep.duration
+                    if ep.subsidised:
+                        sub += ep.duration
+                progs.append((int(jid[i]), x[1], ep.kind, ep.name, start, stop_, ep.hours,
+                              ep.subsidised, done))
+            pn[i], pw[i], ps[i] = ";".join(started), weeks, sub
+        progs.sort(key=lambda p: (p[5], p[0]))
+        rec.programmes.extend(progs)
+        first_held = n_cal > 0
+        tracks, trues = [], []
+        for i, x in enumerate(out):
+            rd = self._rounds[x[1]]
+            if self.screen_at_entry or first_held[i]:
+                tracks.append(names[rd["scr"][x[0]]])
+                trues.append(names[rd["true"][x[0]]])
+            else:
+                tracks.append(None)
+                trues.append(None)
+        tally = {"group_meetings": n_grp.tolist(), "programmes": pn, "programme_weeks": pw,
+                 "subsidised_weeks": ps}
+        cols = [jid.tolist(), number.tolist(), entry.tolist(), t_exit.tolist(),
+                [x[4] for x in out], trues, tracks, group.tolist(), n_cal.tolist(),
+                [0] * m, [0.0] * m] + [tally[c] for c in tally_cols]
+        rec.spells.extend(zip(*cols, strict=True))
+
+
+class _Fake:
+    """A stand-in spell for the policies' cached lookups by group terms."""
+
+    __slots__ = ("js", "track")
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        self.js = _FakeJs(terms)
+        self.track = None
+
+
+class _FakeJs:
+    __slots__ = ("terms",)
+
+    def __init__(self, terms: frozenset[str]) -> None:
+        self.terms = terms
