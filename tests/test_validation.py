@@ -4,8 +4,14 @@ The whole validation runs here with fixed seeds: every trial at half its file's 
 (each jobseeker under every arm, common random numbers), and the municipal checks (M01 mean
 completed durations on seed 7, which the level fit did not use; M03 Copenhagen's stock; M02
 the ordering of the cities' stocks). Tolerances are the records' own: from the published
-uncertainty where there is one, else justified in the record. A failure prints the table of
-every check that left its tolerance.
+uncertainty where there is one, else justified in the record. Every row carries its record's
+role (``acsim.evidence.roles``): fitted and check rows must pass; claim rows (M04-M07) are
+assessed, never passed, and must carry the effect the evidence implies. A failure prints every
+row that left its tolerance with its value before (``tests/data/validation_fixed_seeds.csv``,
+the files' seeds of the last ``acsim validate --seeds 3 --scale 0.5`` run) and after.
+
+This runs one seed set (the files' seeds): ``acsim validate --seeds 3`` adds three more, which
+is too slow for CI; docs/calibration.md gives its counts.
 """
 
 from pathlib import Path
@@ -35,15 +41,57 @@ def test_the_shipped_effects_are_calibrated():
     assert default_effects().calibrated, default_effects().source
 
 
-def test_every_evidence_check_is_within_its_tolerance(table):
+BASELINE = ROOT / "tests" / "data" / "validation_fixed_seeds.csv"
+
+
+def before_and_after(failed: pd.DataFrame) -> str:
+    """Each failed row's simulated value in the baseline run and now."""
+    base = pd.read_csv(BASELINE).set_index(["id", "metric"])["simulated"]
+    lines = [f"{'id':<4} {'role':<6} {'metric':<60} {'before':>9} {'after':>9} tolerance"]
+    for r in failed.itertuples():
+        before = base.get((r.id, r.metric), float("nan"))
+        lines.append(f"{r.id:<4} {r.role:<6} {r.metric[:60]:<60} {before:>9.4g} "
+                     f"{r.simulated:>9.4g} ({r.tolerance_low:g}, {r.tolerance_high:g})")
+    return "\n".join(lines)
+
+
+def test_every_fitted_and_check_row_is_within_its_tolerance(table):
     assert list(table.columns) == VALIDATION_COLUMNS
-    missed = ~table["passed"]
-    known = [(i, m) in KNOWN_MISSES for i, m in zip(table["id"], table["metric"], strict=True)]
-    failed = table[missed & ~pd.Series(known, index=table.index)]
+    judged = table[table["role"] != "claim"]
+    missed = ~judged["passed"].astype(bool)
+    known = [(i, m) in KNOWN_MISSES for i, m in zip(judged["id"], judged["metric"], strict=True)]
+    failed = judged[missed & ~pd.Series(known, index=judged.index)]
     assert failed.empty, (
-        f"{len(failed)} check(s) moved out of tolerance:\n{format_table(failed)}\n\n"
-        f"full table:\n{format_table(table)}"
+        f"{len(failed)} row(s) moved out of tolerance (before -> after):\n"
+        f"{before_and_after(failed)}\n\nfull table:\n{format_table(table)}"
     )
+
+
+def test_the_baseline_is_the_same_table(table):
+    """The before values of a failure are from this very table (ids and metrics)."""
+    base = pd.read_csv(BASELINE)
+    assert sorted(zip(base["id"], base["metric"], strict=True)) == sorted(
+        zip(table["id"], table["metric"], strict=True))
+
+
+def test_claims_are_assessed_with_the_effect_the_evidence_implies(table):
+    claims = table[table["role"] == "claim"]
+    print(format_table(claims))
+    assert sorted(set(claims["id"])) == ["M04", "M05", "M06", "M07"]
+    assert claims["passed"].isna().all() and claims["seeds_passed"].isna().all()
+    trials = claims[~claims["metric"].str.startswith("accounting")]
+    assert trials[["simulated", "ci_low", "ci_high"]].notna().all().all()
+    assert (trials["ci_low"] <= trials["simulated"]).all()
+    assert (trials["simulated"] <= trials["ci_high"]).all()
+    m05 = claims[claims["id"] == "M05"].iloc[0]
+    assert m05["break_even"] < 0 and m05["published"] == -2.0
+
+
+def test_every_row_has_its_records_role(table):
+    from acsim.evidence.roles import record_roles
+
+    roles = record_roles()
+    assert (table["role"] == [roles[i] for i in table["id"]]).all()
 
 
 def test_every_record_is_validated(table):
