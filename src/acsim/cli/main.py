@@ -179,6 +179,28 @@ def _notes(caught: list[warnings.WarningMessage]) -> None:
         print(f"note: {message}", file=sys.stderr)
 
 
+def _placeholder_note(scenarios: list) -> None:
+    """Name, once per scenario, the placeholder effects its policies declare, with ranges.
+
+    The parameters only held by signs or left unidentified by the calibration are counted,
+    not listed (``acsim report`` and docs/calibration.md list them).
+    """
+    from acsim.evidence.placeholders import placeholders
+
+    for sc in scenarios:
+        found = placeholders(sc)
+        declared = [p for p in found if p["status"] == "placeholder"]
+        if not declared:
+            continue
+        named = "; ".join(f"{p['parameter']} = {p['value']} ({p['why'].split('; ')[-1]})"
+                          for p in declared)
+        rest = len(found) - len(declared)
+        more = (f"; {rest} more are held only by signs or not identified (acsim report lists "
+                "them)" if rest else "")
+        print(f"note: {sc.name} rests on {len(declared)} placeholder effect(s) no published "
+              f"number fixes: {named}{more}", file=sys.stderr)
+
+
 def _options(args: argparse.Namespace) -> dict[str, Any]:
     """Every option of the command as parsed (defaults included), for the manifest."""
     return {k: v for k, v in vars(args).items() if k != "overrides"}
@@ -245,6 +267,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     _notes(caught)
     if not scenario.effects.calibrated:
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
+    _placeholder_note([scenario])
     with __import__("pandas").option_context("display.width", 120,
                                              "display.float_format", _number):
         served = result.replications - result.simulated_replications
@@ -348,6 +371,7 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     _notes(caught)
     if not all(s.effects.calibrated for s in scenarios):
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
+    _placeholder_note(scenarios)
     table = cmp.table()
     first = cmp.names[0]
     with pd.option_context("display.width", 160, "display.max_columns", 20,

@@ -29,9 +29,8 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from acsim.model.rng import Stream
-from acsim.policies.base import Policy
-from acsim.policies.programmes import DRAWS_PER_PROGRAMME, ProgrammeSpec
+from acsim.policies.enrolment import SIXTEEN_MONTHS, Enrolment
+from acsim.policies.programmes import ProgrammeSpec
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
@@ -42,8 +41,6 @@ if TYPE_CHECKING:
 
 __all__ = ["FAMILIES", "JobBroker", "JobBrokerEffects", "JobBrokerSpec", "PLACEHOLDERS"]
 
-#: Sixteen months in weeks (16 x 52 / 12), when seed 002's effort starts.
-SIXTEEN_MONTHS = 16 * 52 / 12
 #: The meeting kind of a broker's contacts.
 MEETING_KIND = "job_broker"
 #: Placeholder effect sizes and their plausible ranges (no published number identifies them).
@@ -51,7 +48,6 @@ PLACEHOLDERS = {
     "effects.job_broker.meeting_hr": (1.0, 1.5),
     "effects.job_broker.placement_hr": (1.0, 1.5),
 }
-_MAX_PROGRAMMES = 32  # the programme draw layout of acsim.policies.programmes
 
 
 class JobBrokerSpec(ProgrammeSpec):
@@ -99,7 +95,7 @@ class _BrokerState:
         self.gen = 0
 
 
-class JobBroker(Policy):
+class JobBroker(Enrolment):
     """Runtime of one job-broker entry of a scenario.
 
     Args:
@@ -109,37 +105,17 @@ class JobBroker(Policy):
 
     """
 
-    streams = {Stream.PROGRAMMES: 8}
-
     def __init__(self, spec: JobBrokerSpec, effects: JobBrokerEffects, index: int) -> None:
-        if index >= _MAX_PROGRAMMES:
-            raise ValueError(f"at most {_MAX_PROGRAMMES} programmes per scenario")
-        self.spec = spec
+        super().__init__(spec, index, "job_broker")
         self.effects = effects
-        self.index = index
-        self.key = f"job_broker{index}"
-        self.tracks = frozenset(spec.tracks)
-        self.groups = frozenset(spec.groups)
         self._names = (f"broker{index}", f"broker_meeting{index}")
 
-    def _take_up(self, spell: Spell) -> float:
-        i = (spell.number * _MAX_PROGRAMMES + self.index) * DRAWS_PER_PROGRAMME
-        return self.centre.uniform(Stream.PROGRAMMES, spell.js.id, i)
+    def new_state(self) -> _BrokerState:
+        """A fresh enrolment."""
+        return _BrokerState()
 
-    def on_screened(self, spell: Spell) -> None:
-        """Enrol a targeted spell that takes the broker up at ``start_week``."""
-        if self.tracks and spell.track not in self.tracks:
-            return
-        if self.groups and not self.groups <= spell.js.terms:
-            return
-        if self.spec.take_up < 1.0 and self._take_up(spell) >= self.spec.take_up:
-            return
-        if self.spec.start_week < spell.duration(self.centre.now):
-            return
-        spell.state[self.key] = _BrokerState()
-        spell.at(self.spec.start_week, self._enrol)
-
-    def _enrol(self, spell: Spell, _arg: object) -> None:
+    def enrol(self, spell: Spell) -> None:
+        """Start the broker: the placement lift, the first contact and the end."""
         st = spell.state[self.key]
         st.enrolled = True
         st.start = self.centre.now
@@ -179,13 +155,22 @@ class JobBroker(Policy):
             self._episode(spell, st, spell.exit_week, completed=False)
 
     def _episode(self, spell: Spell, st: _BrokerState, end: float, completed: bool) -> None:
-        self.centre.record.programme(spell.js.id, spell.number, self.spec.kind, self.spec.name,
-                                     st.start, end, self.spec.hours_per_week, False, completed)
+        self.episode(spell, st.start, end, completed)
 
 
 def _cost(inputs: CostInputs) -> dict[str, np.ndarray]:
-    """Each broker contact in the window: the broker's hours per contact x hourly cost."""
+    """Each broker contact in the window: the broker's hours per contact x hourly cost.
+
+    A broker bought from a provider at its own ``price`` (an entry of the rates file's
+    ``[prices]``) is paid by that price (:func:`acsim.policies.programmes.priced_cost`), which
+    covers its contacts: the contacts of a spell enrolled with a priced broker cost nothing
+    here.
+    """
     m = inputs.meetings_in_window((MEETING_KIND,))
+    if inputs.prices:
+        p = inputs.programmes
+        priced = p[(p["kind"] == MEETING_KIND) & p["name"].isin(list(inputs.prices))]
+        m = m[~m["row"].isin(priced["row"])]
     t = m["time"].to_numpy(dtype=float)
     per = inputs.rate("job_broker_cost_hour", t) * inputs.rate("job_broker_contact_hours", t)
     return {"meetings_individual": inputs.per_spell(m["row"], per)}

@@ -110,7 +110,9 @@ def _modules() -> tuple[Any, ...]:
         caseworkers,
         delivery,
         education,
+        intensive_contact,
         job_broker,
+        joint_meeting,
         meetings,
         placements,
         programmes,
@@ -120,7 +122,7 @@ def _modules() -> tuple[Any, ...]:
     )
 
     return (staffing, provider, meetings, caseworkers, programmes, activation, placements,
-            education, job_broker, delivery, screening)
+            education, job_broker, joint_meeting, intensive_contact, delivery, screening)
 
 
 _FAMILIES: tuple[Family, ...] | None = None
