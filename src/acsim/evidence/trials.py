@@ -31,6 +31,13 @@ from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.model.engine import JobCentre, run_paused_gc
 from acsim.model.population import PopulationSpec, draw_population
 from acsim.model.rng import Stream, StreamSet, root_entropy
+from acsim.model.vectorised import (
+    ENGINES,
+    CapacityBinds,
+    RoundingTie,
+    VectorisedCentre,
+    vectorisable,
+)
 from acsim.spec import paths
 from acsim.spec.base import Spec, read_toml, validate
 from acsim.spec.scenario import Effects, Scenario, load_scenario
@@ -184,6 +191,9 @@ class TrialSpec(Spec):
             (each person under every arm; paired differences, far less simulation noise).
         control: The control arm.
         metrics: Outcome metrics to report (see :func:`acsim.analysis.trial_metrics.parse_metric`).
+        engine: ``"simpy"`` (the reference), ``"vectorised"`` (exact where capacity cannot
+            bind; refuses, naming the key, what it cannot run: :mod:`acsim.model.vectorised`)
+            or ``"auto"`` (vectorised for each arm it supports, SimPy for the others).
 
     """
 
@@ -198,6 +208,7 @@ class TrialSpec(Spec):
     allocation: Literal["randomised", "crossed"] = "randomised"
     control: str = "control"
     metrics: tuple[str, ...] = Field(min_length=1)
+    engine: Literal["simpy", "vectorised", "auto"] = "simpy"
 
     @field_validator("metrics")
     @classmethod
@@ -510,6 +521,20 @@ class TrialResult:
         return path
 
 
+def _arm_centre(scenario: Scenario, root: int, env: simpy.Environment, members: list,
+                ids: np.ndarray, engine: str, source: str):
+    """The job centre of one arm under ``engine``, its jobseekers admitted (not yet run)."""
+    if engine not in ENGINES:
+        raise ScenarioError(source, "engine", f"expected one of {list(ENGINES)}, got {engine!r}")
+    if engine == "vectorised" or (engine == "auto" and vectorisable(scenario, len(members))):
+        centre = VectorisedCentre(scenario, root, 0, source)
+        centre.admit(members)
+        return centre
+    centre = JobCentre(scenario, root, 0, env)
+    centre.admit(members, keys=ids)
+    return centre
+
+
 def _simulate(env: simpy.Environment, weeks: float, label: str | None) -> None:
     """Run a trial's environment to the end, with a bar of simulated weeks under ``label``."""
     if label is None:
@@ -533,6 +558,7 @@ def run_trial(
     metrics: tuple[str, ...] | None = None,
     arms: tuple[str, ...] | None = None,
     progress: bool = False,
+    engine: str | None = None,
 ) -> TrialResult:
     """Run a trial and estimate its effects.
 
@@ -545,6 +571,8 @@ def run_trial(
         metrics: Metrics to report (default: the file's).
         arms: Treatment arms to simulate (default: all); the control always runs.
         progress: Show a progress bar of simulated weeks on stderr (after a second).
+        engine: ``"simpy"``, ``"vectorised"`` or ``"auto"`` (default: the file's
+            ``trial.engine``); the same spells either way (:mod:`acsim.model.vectorised`).
 
     Returns:
         The effects of every treatment arm against the control, per metric.
@@ -578,12 +606,24 @@ def run_trial(
         arm_of = None
     env = simpy.Environment()
     centres = {}
+    engine = engine or s.engine
     for a, name in enumerate(names):
         members = people if arm_of is None else [p for p, g in zip(people, arm_of, strict=True)
                                                  if g == a]
-        centre = JobCentre(scenarios[name], root, 0, env)
-        centre.admit(members, keys=ids)
-        centres[name] = (centre, members)
+        centres[name] = (_arm_centre(scenarios[name], root, env, members, ids, engine,
+                                     trial.source), members)
+    # Every arm was checked before any is simulated; a vectorised arm whose run finds a
+    # binding capacity or a rounding tie is run by SimPy under "auto".
+    for name, (centre, members) in centres.items():
+        if isinstance(centre, VectorisedCentre):
+            try:
+                centre.simulate()
+            except (CapacityBinds, RoundingTie):
+                if engine == "vectorised":
+                    raise
+                centre = JobCentre(scenarios[name], root, 0, env)
+                centre.admit(members, keys=ids)
+                centres[name] = (centre, members)
     _simulate(env, s.intake_weeks + s.follow_up_weeks, trial.id if progress else None)
     persons = person_outcomes(centres, s.follow_up_weeks, wanted)
     table = estimate(persons, names, wanted, paired=arm_of is None, seed=seed)
