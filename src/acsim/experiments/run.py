@@ -28,8 +28,8 @@ from acsim.costs.model import (
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.experiments.backends import BACKENDS, completed, default_workers
 from acsim.experiments.store import EPISODE_TABLES, ResultStore
-from acsim.model.engine import JobCentre
 from acsim.model.rng import root_entropy
+from acsim.model.vectorised import ENGINES, check_supported, run_centre
 from acsim.spec.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -38,16 +38,17 @@ if TYPE_CHECKING:
 __all__ = ["RunResult", "default_workers", "run", "run_replication"]
 
 
-def run_replication(scenario: Scenario, root: int, replication: int) -> tuple[pd.DataFrame, dict]:
+def run_replication(scenario: Scenario, root: int, replication: int,
+                    engine: str = "simpy") -> tuple[pd.DataFrame, dict]:
     """Simulate one replication; return its spell table and its per-replication metrics.
 
     The metrics carry the weekly caseworker series under the key ``"_weekly"`` (a DataFrame
     with week, meetings held, capacity and mean delay) and the record's episode tables under
     ``"_episodes"``, which :func:`run` moves into :attr:`RunResult.weekly` and
-    :attr:`RunResult.episodes`.
+    :attr:`RunResult.episodes`. ``engine`` is ``"simpy"``, ``"vectorised"`` or ``"auto"``
+    (:func:`acsim.model.vectorised.run_centre`: the same spells either way).
     """
-    centre = JobCentre(scenario, root, replication)
-    centre.run()
+    centre = run_centre(scenario, root, replication, engine, source="--engine")
     spells = spell_table(centre)
     warmup = scenario.scenario.warmup_weeks
     util = centre.calendar.utilisation(int(math.ceil(warmup)), int(centre.end))
@@ -177,7 +178,7 @@ class RunResult:
 
 def _replications(
     scenario: Scenario, root: int, indices: list[int], workers: int,
-    backend: str = "process", scheduler: str | None = None,
+    backend: str = "process", scheduler: str | None = None, engine: str = "simpy",
 ) -> Iterator[tuple[int, pd.DataFrame, dict]]:
     """Yield ``(index, spells, metrics)`` as replications complete (any order).
 
@@ -185,7 +186,7 @@ def _replications(
     ``(seed, replication)``, so results are identical. Closing this generator early stops the
     backend's work at once (pending replications are cancelled, running ones terminated).
     """
-    tasks = [(scenario, root, r) for r in indices]
+    tasks = [(scenario, root, r, engine) for r in indices]
     done = completed(run_replication, tasks, workers, backend, scheduler)
     try:
         for i, (spells, m) in done:
@@ -218,6 +219,7 @@ def run(
     backend: str = "process",
     scheduler: str | None = None,
     keep_spells: bool = True,
+    engine: str = "simpy",
 ) -> RunResult:
     """Run a scenario.
 
@@ -251,6 +253,9 @@ def run(
         keep_spells: Keep every spell in memory. With ``False`` each replication's spells are
             dropped once its metrics are taken (and written to ``store``, if given): summaries
             and costs per replication stay available in constant memory.
+        engine: ``"simpy"`` (the reference), ``"vectorised"`` (exact where capacity cannot
+            bind; refuses what it cannot run, naming the key) or ``"auto"`` (vectorised where
+            it can, else SimPy): :mod:`acsim.model.vectorised`.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -266,6 +271,10 @@ def run(
         raise ValueError("precision must be a positive fraction, e.g. 0.02")
     if precision is not None:
         check_run_metric(metric)  # before any simulation, not after it
+    if engine not in ENGINES:
+        raise ScenarioError("--engine", "", f"expected one of {list(ENGINES)}, got {engine!r}")
+    if engine == "vectorised":
+        check_supported(scenario, source="--engine")  # before any simulation
     root = root_entropy(seed)
     if isinstance(store, (str, Path)):
         store = ResultStore(store)
@@ -311,7 +320,7 @@ def run(
             for r in [r for r in batch if r in cached]:
                 take(r, *store.load(scenario, root, r))  # type: ignore[union-attr]
             todo = [r for r in batch if r not in cached]
-            reps = _replications(scenario, root, todo, n_workers, backend, scheduler)
+            reps = _replications(scenario, root, todo, n_workers, backend, scheduler, engine)
             try:
                 for r, spells, m in reps:
                     weekly = m.pop("_weekly", None)
