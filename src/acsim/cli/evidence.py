@@ -35,6 +35,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="directory for trial.csv (effects per metric and arm) and "
                         "survival.png (Kaplan-Meier by arm) (default: print only)")
     t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--engine", choices=["simpy", "vectorised", "auto"], default=None,
+                   help="simpy (the reference), vectorised (the same spells, faster; refuses, "
+                        "naming the key, a trial where capacity could bind) or auto "
+                        "(default: the file's trial.engine, else simpy)")
 
     c = sub.add_parser("calibrate",
                        help="fit the effect sizes to the evidence records, then the municipal "
@@ -119,7 +123,7 @@ def _cmd_trial(args: argparse.Namespace) -> int:
     check_trial_size(args.n, trial.spec.intake_weeks, source="--n")
     output_dir(args.out, "--out")
     result = run_trial(trial, n=args.n, seed=args.seed, allocation=args.allocation,
-                       progress=not args.quiet)
+                       progress=not args.quiet, engine=args.engine)
     cols = ["metric", "arm", "control", "treatment", "effect", "ci_low", "ci_high"]
     print(f"{trial.id}: {trial.spec.title} (n={result.n:,}, seed {result.seed}, "
           f"{result.allocation})")

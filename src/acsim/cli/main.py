@@ -16,6 +16,8 @@ from typing import Any, NoReturn
 from acsim import __version__
 from acsim.cli.evidence import COMMANDS as EVIDENCE_COMMANDS
 from acsim.cli.evidence import add_parsers as add_evidence_parsers
+from acsim.cli.explain import COMMANDS as EXPLAIN_COMMANDS
+from acsim.cli.explain import add_parsers as add_explain_parsers
 from acsim.cli.options import (
     DEFAULT_REPLICATIONS,
     MAX_REPLICATIONS,
@@ -97,6 +99,10 @@ def _parser() -> argparse.ArgumentParser:
                         "than this fraction of its mean")
     r.add_argument("--metric", default="rmst_104", help=_METRIC_HELP)
     r.add_argument("--max-replications", type=int, default=200, help=_MAX_REPLICATIONS_HELP)
+    r.add_argument("--engine", choices=["simpy", "vectorised", "auto"], default="simpy",
+                   help="simpy (the reference, default), vectorised (the same spells, faster; "
+                        "refuses, naming the key, a scenario where capacity could bind) or "
+                        "auto (vectorised where it can, else simpy)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("compare", help="compare scenarios on common random numbers")
@@ -163,6 +169,7 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("--stock", action="store_true",
                    help="also fit the annual inflow and the heterogeneity (latent_risk) to "
                         "Copenhagen's 2019 stock by elapsed duration (seed 000, M03)")
+    add_explain_parsers(sub)
     add_evidence_parsers(sub)
     add_report_parsers(sub)
     return p
@@ -262,7 +269,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             progress=False if args.quiet else None, workers=args.workers,
             store=args.store, use_cache=not args.no_cache, precision=args.precision,
             metric=args.metric, max_replications=args.max_replications,
-            backend=args.backend, scheduler=args.scheduler,
+            backend=args.backend, scheduler=args.scheduler, engine=args.engine,
         )
     _notes(caught)
     if not scenario.effects.calibrated:
@@ -519,6 +526,8 @@ def main(argv: list[str] | None = None) -> int:
             return EVIDENCE_COMMANDS[args.command](args)
         if args.command in REPORT_COMMANDS:
             return REPORT_COMMANDS[args.command](args)
+        if args.command in EXPLAIN_COMMANDS:
+            return EXPLAIN_COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2
