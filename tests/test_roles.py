@@ -16,7 +16,7 @@ import pytest
 from acsim.cli.main import main
 from acsim.data import SCENARIOS_DIR
 from acsim.evidence import validation
-from acsim.evidence.claims import break_even
+from acsim.evidence.claims import break_even, participant_share
 from acsim.evidence.plan import PLAN_FILE, default_plan, load_plan
 from acsim.evidence.records import load_evidence, record, trials_dir
 from acsim.evidence.roles import (
@@ -211,3 +211,14 @@ def test_the_validation_columns_have_a_role_and_the_seed_columns():
     for c in ("role", "seeds", "seeds_passed", "seed_min", "seed_max", "interval_low",
               "interval_high", "break_even", "used_by", "passed"):
         assert c in cols
+
+
+def test_the_participant_share_counts_who_takes_the_arms_new_programme():
+    """M05's course is for the low-risk track (70 % of entrants, screened at entry) from week 4:
+    about 0.7 x the share still unemployed then; none for a group metric or an ordering."""
+    check = record("M05").checks[0]
+    share = participant_share(check, scale=0.2)
+    print(f"M05 participant share at a fifth of the trial: {share:.3f}")
+    assert 0.5 < share < 0.75
+    assert math.isnan(participant_share(record("M06").checks[1], scale=0.2))  # @international
+    assert math.isnan(participant_share(record("M07").checks[0]))  # accounting

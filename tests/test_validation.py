@@ -85,6 +85,7 @@ def test_claims_are_assessed_with_the_effect_the_evidence_implies(table):
     assert (trials["simulated"] <= trials["ci_high"]).all()
     m05 = claims[claims["id"] == "M05"].iloc[0]
     assert m05["break_even"] < 0 and m05["published"] == -2.0
+    assert 0 < m05["participant_share"] < 1  # so the effect per participant is measured
 
 
 def test_every_row_has_its_records_role(table):

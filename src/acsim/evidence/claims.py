@@ -18,6 +18,12 @@ break even:
 
 Break-even effects carry the sign of the claimed effect (fewer weeks: negative).
 
+A trial's effect is averaged over all its entrants, while the claims and the break-even effects
+are per participant. :func:`participant_share` measures the share of a trial's entrants who
+take the arm's new programmes (those the control arm lacks); the effect per participant is the
+effect over the entrants divided by it (the effect on the treated, when those who do not take
+part are unaffected, as with an offer nobody is told of in advance).
+
 Example:
     >>> from acsim.evidence.records import record
     >>> round(break_even(record("M05"), record("M05").checks[0]), 2)
@@ -37,8 +43,16 @@ import pandas as pd
 from acsim.data import SCENARIOS_DIR
 from acsim.evidence.records import Check, EvidenceRecord
 from acsim.exceptions import ScenarioError
+from acsim.spec.scenario import Effects
 
-__all__ = ["break_even", "break_even_note", "claims_section", "decision_cases", "headline"]
+__all__ = [
+    "break_even",
+    "break_even_note",
+    "claims_section",
+    "decision_cases",
+    "headline",
+    "participant_share",
+]
 
 DECISIONS_DIR = SCENARIOS_DIR / "decisions"
 
@@ -112,6 +126,38 @@ def break_even_note(record: EvidenceRecord, check: Check) -> str:
     return _break_even(record, check)[1]
 
 
+def participant_share(check: Check, scale: float = 1.0, seed: int | None = None,
+                      effects: Effects | None = None) -> float:
+    """Share of a trial's entrants who take the new programmes of the check's arm.
+
+    The arm's scenario is run as one job centre at the trial's size times ``scale`` and at its
+    file's seed (or ``seed``); the entrants are the first spells begun within the trial's intake
+    weeks, the participants those of them who began a programme the control arm does not have
+    (by name). NaN for a check that is not a trial's, for a group metric (``...@group``) or an
+    ordering, and where the arm adds no programme.
+    """
+    from acsim.evidence.records import trials_dir
+    from acsim.evidence.trials import load_trial
+    from acsim.model.engine import JobCentre
+    from acsim.model.rng import root_entropy
+
+    if check.kind != "trial" or check.than_arm or "@" in check.metric:
+        return math.nan
+    trial = load_trial(trials_dir() / f"{check.trial}.toml")
+    scenarios = trial.scenarios(n=max(2, round(trial.spec.n * scale)), effects=effects)
+    arm, control = scenarios[check.arm], scenarios[trial.spec.control]
+    new = {p.name for p in arm.programmes} - {p.name for p in control.programmes}
+    if not new:
+        return math.nan
+    centre = JobCentre(arm, root_entropy(trial.spec.seed if seed is None else seed), 0)
+    centre.run()
+    intake = trial.spec.intake_weeks
+    entrants = {rec[0] for rec in centre.records if rec[1] == 0 and rec[2] < intake}
+    took = {row[0] for row in centre.record.programmes
+            if row[1] == 0 and row[3] in new and row[0] in entrants}
+    return len(took) / len(entrants) if entrants else math.nan
+
+
 def headline(table: pd.DataFrame) -> list[str]:
     """The pass rule, the counts per role, and the fitted parameters against the numbers."""
     from acsim.evidence.roles import fit_count
@@ -152,6 +198,13 @@ def claims_section(table: pd.DataFrame, records: dict[str, EvidenceRecord] | Non
                        f"({num(row.seed_min)} to {num(row.seed_max)} over {int(row.seeds)} "
                        f"seed set(s); 95 % intervals {num(row.interval_low)} to "
                        f"{num(row.interval_high)}), over all the trial's entrants")
+            share = getattr(row, "participant_share", math.nan)
+            if not math.isnan(share) and share > 0:
+                implied += (f"; {share:.0%} of them take part, so per participant "
+                            f"{num(row.simulated / share)} ({num(row.seed_min / share)} to "
+                            f"{num(row.seed_max / share)}; intervals "
+                            f"{num(row.interval_low / share)} to "
+                            f"{num(row.interval_high / share)})")
         else:
             implied = (f"acsim's arithmetic of the claimed inputs gives {num(row.simulated)}; "
                        "no trial simulates the effort, so no effect is implied by the evidence")

@@ -74,7 +74,7 @@ __all__ = [
 VALIDATION_COLUMNS = ["id", "role", "metric", "unit", "published", "simulated", "ci_low",
                       "ci_high", "seed_min", "seed_max", "interval_low", "interval_high",
                       "tolerance_low", "tolerance_high", "seeds", "seeds_passed", "passed",
-                      "break_even", "used_by"]
+                      "break_even", "participant_share", "used_by"]
 #: The step between the seeds of successive seed sets (seed set k: the file's seed + k * step).
 SEED_STEP = 1000
 #: The pass rule, stated once in the output and the docs.
@@ -400,6 +400,7 @@ def table_rows(
     per_seed: list[dict[int, CheckResult]],
     roles: dict[str, str] | None = None,
     used: dict[tuple, list[str]] | None = None,
+    shares: dict[int, float] | None = None,
 ) -> pd.DataFrame:
     """The validation table from each seed set's results (:data:`VALIDATION_COLUMNS`).
 
@@ -407,13 +408,16 @@ def table_rows(
     ``seed_min`` and ``seed_max`` the range of the simulated value over the seed sets;
     ``interval_low`` and ``interval_high`` the envelope of their 95 % intervals. A check or
     fitted row passes only if it passes at every seed set (:data:`RULE`); a claim row has no
-    ``passed``, and ``break_even`` where its business case gives one.
+    ``passed``, a ``break_even`` where its business case gives one and a
+    ``participant_share`` where it is measured.
 
     Args:
         pairs: ``(record, check)`` in table order.
         per_seed: Results keyed by ``id(check)``, one mapping per seed set, the files' first.
         roles: Record id -> role (default: :func:`acsim.evidence.roles.record_roles`).
         used: Quantity -> stages fitting it (default: :func:`acsim.evidence.roles.used_by`).
+        shares: ``id(check)`` -> a claim's participant share
+            (:func:`acsim.evidence.claims.participant_share`; NaN where not given).
 
     """
     from acsim.evidence.claims import break_even
@@ -441,6 +445,7 @@ def table_rows(
             "seeds": len(results), "seeds_passed": None if claim else sum(ok),
             "passed": None if claim else all(ok),
             "break_even": break_even(r, c) if claim else math.nan,
+            "participant_share": (shares or {}).get(id(c), math.nan),
             "used_by": "; ".join(used.get(quantity(c), [])),
         })
     table = pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
@@ -474,6 +479,9 @@ def validate(
         The table of :func:`table_rows`.
 
     """
+    from acsim.evidence.claims import participant_share
+    from acsim.evidence.roles import record_roles
+
     records = list(records) if records is not None else list(load_evidence())
     if not (effects or default_effects()).calibrated:
         warnings.warn("effect sizes are uncalibrated placeholders; run `acsim calibrate`",
@@ -483,7 +491,10 @@ def validate(
     per_seed = [evaluate_checks(checks, effects, scale, seed, workers=workers,
                                 progress=progress, seed_offset=offset)
                 for offset in seed_offsets(seeds)]
-    return table_rows(pairs, per_seed)
+    roles = record_roles(records)
+    shares = {id(c): participant_share(c, scale, seed, effects) for r, c in pairs
+              if roles[r.id] == "claim"}
+    return table_rows(pairs, per_seed, roles, shares=shares)
 
 
 def format_table(table: pd.DataFrame) -> str:
