@@ -199,7 +199,11 @@ def test_a_seed_set_runs_each_trial_at_its_files_seed_plus_the_step():
 
 
 @pytest.mark.parametrize("value", ["-1", "21"])
-def test_bad_seeds_are_rejected_before_simulating(capsys, value):
+def test_bad_seeds_are_rejected_before_simulating(capsys, monkeypatch, value):
+    def simulated(*args, **kwargs):
+        raise AssertionError("the validation started before --seeds was checked")
+
+    monkeypatch.setattr(validation, "validate", simulated)
     code = main(["validate", "--seeds", value])
     err = capsys.readouterr().err
     assert code == 2, err
