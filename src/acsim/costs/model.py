@@ -9,7 +9,10 @@ from the scenario: meetings and programmes are priced from the episodes the engi
 Categories, and who pays:
 
 * **benefit** (dagpenge): experienced jobseekers at the maximum weekly rate, graduates at the
-  graduate share of it (the spell table has no dependants, so the 71.5 % rate is used). The
+  graduate share of it (the spell table has no dependants, so the 71.5 % rate is used); a
+  population on another benefit (``population.benefit``: cash benefit, flex-job
+  unemployment benefit, resource-course or revalidation benefit) at that benefit's dated
+  monthly rate x 12 / 52 (:mod:`acsim.costs.benefits`). The
   municipality pays the share of the financing scale for the spell's elapsed week (20 % in
   weeks 1-4, 60 % in 5-26, 70 % in 27-52, 80 % from 53); the state pays the rest. A spell's
   weeks are split exactly over the bands from its entry and exit, and over calendar years.
@@ -52,6 +55,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from acsim.costs.benefits import benefit_rate_names, weekly_benefit
 from acsim.costs.inputs import CostInputs, RateStep, date_of, link_episodes, overlap, week_of
 from acsim.costs.rates import Rates, default_rates
 from acsim.model.recorder import MEETING_COLUMNS, PROGRAMME_COLUMNS
@@ -232,9 +236,11 @@ def spell_costs(
     # Breakpoints of every piecewise-constant rate, then pieces between them (n, K).
     scale0 = rates.scale("municipal_share_dagpenge", date_of(start, lo))
     lows = [b.from_week for b in scale0]
+    benefit_type = scenario.population.benefit
     date_breaks = sorted({week_of(start, d) for name in (
         "dagpenge_max_week", "graduate_rate_share", "municipal_share_dagpenge",
-        "wage_subsidy_private_hour") for d in rates.change_dates(name)})
+        "wage_subsidy_private_hour", *benefit_rate_names(benefit_type))
+        for d in rates.change_dates(name)})
     cols = [a_abs, b_abs] + [e + w for w in lows[1:]] + [np.full_like(e, t) for t in date_breaks]
     cols += [sub_a[:, j] for j in range(sub_a.shape[1])]
     cols += [sub_b[:, j] for j in range(sub_b.shape[1])]
@@ -254,9 +260,7 @@ def spell_costs(
         sub_hours += inside * sub_h[:, j, None]
     on_benefit = length * np.clip(1.0 - in_sub, 0.0, 1.0)
 
-    weekly = RateStep(rates, "dagpenge_max_week", start)(mid)
-    weekly = weekly * np.where(grad[:, None], RateStep(rates, "graduate_rate_share", start)(mid),
-                               1.0)
+    weekly = weekly_benefit(rates, benefit_type, start, mid, grad)
     share = _scale_share(rates, start, mid, elapsed)
     benefit = on_benefit * weekly
     subsidy = length * sub_hours * RateStep(rates, "wage_subsidy_private_hour", start)(mid)

@@ -150,7 +150,7 @@ class RatesMeta(Spec):
 
 
 class RatesBase(Spec):
-    """The rates every run needs (benefit, financing, caseworker time, programmes).
+    """The rates every run needs (benefits, financing, caseworker time, programmes).
 
     :class:`Rates` adds the rates the policy families declare (``Family.rates``).
 
@@ -175,6 +175,11 @@ class RatesBase(Spec):
     benefit_period_hours: Parameter
     benefit_period_weeks: Parameter
     municipal_share_dagpenge: ScaleParameter
+    kontanthjaelp_month: Parameter
+    kontanthjaelp_children_month: Parameter
+    ledighedsydelse_month: Parameter
+    ressourceforloebsydelse_month: Parameter
+    revalideringsydelse_month: Parameter
     internship_max_weeks: Parameter
     internship_max_weeks_graduate: Parameter
     wage_subsidy_earliest_week: Parameter

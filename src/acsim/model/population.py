@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Literal
 
 import numpy as np
 from pydantic import Field, field_validator, model_validator
@@ -19,6 +20,7 @@ from acsim.spec.base import MAX_WEEK, FieldProblem, Float, Int, Spec
 
 __all__ = [
     "AKASSER",
+    "BENEFITS",
     "MAX_JOBSEEKERS",
     "MAX_PROFILE_VALUE",
     "MIN_JOBSEEKERS",
@@ -34,6 +36,12 @@ __all__ = [
 AKASSER = ("AKA", "MA", "CA", "AJKS")
 EDUCATION_LEVELS = ("low", "medium", "high")
 AGE_BANDS = ("under30", "age30_49", "age50plus")
+#: The benefits a population may be on (``population.benefit``), priced by
+#: :mod:`acsim.costs.benefits`: unemployment insurance (the default) or one of the municipal
+#: benefits of seed 004's groups (cash benefit, the flex-job unemployment benefit, the
+#: resource-course benefit, the revalidation benefit).
+BENEFITS = ("dagpenge", "kontanthjaelp", "ledighedsydelse", "ressourceforloebsydelse",
+            "revalideringsydelse")
 _AGE_RANGES = ((23.0, 30.0), (30.0, 50.0), (50.0, 65.0))
 STOCK_KEY_OFFSET = 1 << 31  # stock jobseekers' ids; inflow ids are arrival indices from 0
 
@@ -118,6 +126,8 @@ class PopulationSpec(Spec):
         akasse: Mix of a-kasser.
         education: Mix of education levels (academics: all ``high``).
         stock: Initial stock by elapsed duration (left-truncated spells).
+        benefit: The benefit the spells are on, one of :data:`BENEFITS` (default
+            ``"dagpenge"``); the cost model prices the benefit weeks at its dated rate.
 
     Limits (checked with the run's length in :class:`~acsim.spec.scenario.Scenario`): a
     replication expects at least :data:`MIN_JOBSEEKERS` and at most :data:`MAX_JOBSEEKERS`
@@ -139,6 +149,8 @@ class PopulationSpec(Spec):
     akasse: dict[str, Float] = {"AKA": 0.45, "MA": 0.35, "CA": 0.10, "AJKS": 0.10}
     education: dict[str, Float] = {"high": 1.0}
     stock: tuple[StockBand, ...] = Field((), max_length=520)
+    benefit: Literal["dagpenge", "kontanthjaelp", "ledighedsydelse", "ressourceforloebsydelse",
+                     "revalideringsydelse"] = "dagpenge"
 
     _p1 = field_validator("graduate_profile", "experienced_profile")(_profile)
 

@@ -114,6 +114,7 @@ def _modules() -> tuple[Any, ...]:
         job_broker,
         joint_meeting,
         meetings,
+        mentor,
         placements,
         programmes,
         provider,
@@ -122,7 +123,8 @@ def _modules() -> tuple[Any, ...]:
     )
 
     return (staffing, provider, meetings, caseworkers, programmes, activation, placements,
-            education, job_broker, joint_meeting, intensive_contact, delivery, screening)
+            education, mentor, job_broker, joint_meeting, intensive_contact, delivery,
+            screening)
 
 
 _FAMILIES: tuple[Family, ...] | None = None
