@@ -448,6 +448,7 @@ class _Template:
             if overrides(p, "on_spell_start"):
                 p.on_spell_start(spell)
         k0 = spell.k_job
+        self.k0 = k0  # the policy multiplier of the first stretch
         agenda = spell.agenda
         clock = tc.clock
         lim = entry + horizon
@@ -727,6 +728,20 @@ class VectorisedCentre:
         arrival = np.array([js.arrival for js in people])
         sig0 = [tuple(x) for x in _chain(meetings, arrival, horizon)[1].tolist()] if (
             meetings.phases) else [()] * n
+        # The SimPy engine's inflow clock, advanced by ``arrival - now`` at each arrival, can
+        # end one rounding step behind the arrival (the spell's entry). Its Risk then starts
+        # from the baseline's cumulative at that tiny negative duration, which
+        # PiecewiseHazard.cumulative takes from the last segment: the budget grows by the
+        # first stretch's k times that value. Reproduced here, the same arithmetic, so that the
+        # engines agree; see the report on issue 17 (a defect of the SimPy engine).
+        behind: dict[int, float] = {}
+        clock = 0.0
+        for j, js in enumerate(people):
+            dt = js.arrival - clock
+            if dt > 0:
+                clock = clock + dt
+            if clock < js.arrival:
+                behind[j] = clock - js.arrival
         # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
         heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
         heapq.heapify(heap)
@@ -757,6 +772,11 @@ class VectorisedCentre:
             sig = sig0[j] if r == 0 else _chain_signature(meetings, entry, horizon)
             tpl = self._template(r, j, entry, sig)
             y = rd["y"][j]
+            d_other = rd["d_other"][j]
+            if r == 0 and j in behind:
+                y += tpl.k0 * self.h_job.cumulative(behind[j])
+                d_other = self.h_other.inverse(self.h_other.cumulative(behind[j])
+                                               + rd["e_other"][j])
             if use_cw and y > tpl.g1:
                 c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
                 d_job = tpl.inverse(tpl.g1 + (y - tpl.g1) / c)
@@ -765,7 +785,7 @@ class VectorisedCentre:
             exhaust = entry + max(bw - used, 0.0)
             stop = exhaust if exhaust < end else end
             t_job = entry + d_job
-            t_other = entry + rd["d_other"][j]
+            t_other = entry + d_other
             hired, t_hire = None, INF
             for ep in tpl.hires:
                 idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
@@ -873,7 +893,7 @@ class VectorisedCentre:
         h = self.h_other
         d_other = [h.inverse(x) for x in e_other.tolist()]  # Risk: H(0) + budget / 1
         got = {"base": base, "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
-               "d_other": d_other, "true": true_l, "scr": scr_l}
+               "d_other": d_other, "e_other": e_other.tolist(), "true": true_l, "scr": scr_l}
         self._rounds[r] = got
         return got
 
