@@ -107,6 +107,7 @@ def _modules() -> tuple[Any, ...]:
     # that react to a track have started their spell state.
     from acsim.policies import (
         activation,
+        benefit_groups,
         caseworkers,
         delivery,
         education,
@@ -124,7 +125,7 @@ def _modules() -> tuple[Any, ...]:
 
     return (staffing, provider, meetings, caseworkers, programmes, activation, placements,
             education, mentor, job_broker, joint_meeting, intensive_contact, delivery,
-            screening)
+            benefit_groups, screening)
 
 
 _FAMILIES: tuple[Family, ...] | None = None
