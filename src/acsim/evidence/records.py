@@ -205,7 +205,8 @@ class EvidenceRecord(Spec):
     id: str = Field(pattern=r"^[TM]\d\d$")
     study: Study
     design: Literal["rct", "timing_of_events", "matching", "register", "review", "municipal"]
-    population: Literal["all_insured", "highly_educated", "graduates", "academics", "foreign"]
+    population: Literal["all_insured", "highly_educated", "graduates", "academics", "foreign",
+                        "cash_benefit", "benefit_groups"]
     population_note: str = Field(min_length=1)
     intervention: str = Field(min_length=1)
     timing: str = Field(min_length=1)
