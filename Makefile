@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/engine.py
 	$(BIN)/python benchmarks/parallel.py
 	$(BIN)/python benchmarks/scaling.py
+	$(BIN)/python benchmarks/vectorised.py
 
 ## Re-execute the notebooks at full size and store them with their outputs (about 45 min).
 notebooks: $(DEVSTAMP)
