@@ -46,6 +46,7 @@ from scipy.special import ndtri
 
 from acsim.exceptions import ScenarioError, SimulationError
 from acsim.model.calendar import Booking, Calendar
+from acsim.model.hazards import PiecewiseHazard
 from acsim.model.population import Jobseeker, Population, draw_population
 from acsim.model.recorder import SPELL_CORE, Recorder
 from acsim.model.rng import (
@@ -313,6 +314,18 @@ def _chain_signature(meetings: Meetings, entry: float, horizon: float) -> tuple[
             sig[-1] += 1
             break
     return tuple(sig)
+
+
+def _inverse(h: PiecewiseHazard, target: np.ndarray) -> np.ndarray:
+    """:meth:`PiecewiseHazard.inverse` over an array, with the same arithmetic."""
+    cum = np.asarray(h._cum)
+    breaks = np.asarray(h.breaks)
+    rates = np.asarray(h.rates)
+    i = np.maximum(np.searchsorted(cum, target, side="left") - 1, 0)
+    r = rates[i]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.where(r > 0.0, breaks[i] + (target - cum[i]) / r, INF)
+    return np.where(target <= cum[i], breaks[i], d)
 
 
 # -- templates ----------------------------------------------------------------------------------
@@ -635,6 +648,7 @@ class VectorisedCentre:
         self.population: Population | None = None
         self.events = float("nan")
         self._people: list[Jobseeker] = []
+        self._vk: np.ndarray | None = None
 
     # -- the record under JobCentre's names ---------------------------------------------------
     @property
@@ -698,7 +712,8 @@ class VectorisedCentre:
         key = (rd["base"][j], sig)
         tpl = self._templates.get(key)
         if tpl is None:
-            tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], key[0][3])
+            taken = tuple(bool(x) for x in rd["taken"][j])
+            tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], taken)
             self._templates[key] = tpl
         return tpl
 
@@ -750,36 +765,48 @@ class VectorisedCentre:
         load = [0] * self.n_groups
         out: list[tuple] = []  # (person, round, entry, exit, reason, group, template, hired)
         jobs = self.record.jobs
+        heappop, heappush = heapq.heappop, heapq.heappush
+        templates = self._templates
+        per_round: dict[int, tuple] = {}
+        hire_draws: dict[tuple[int, int], list[float]] = {}
         while heap:
-            item = heapq.heappop(heap)
+            item = heappop(heap)
             if item[1] == 0:  # an end: release the group
                 g = item[3]
                 if g >= 0:
                     load[g] -= 1
-                    heapq.heappush(load_heap, (load[g], g))
+                    heappush(load_heap, (load[g], g))
                 continue
             entry, _, _, j, r, used = item
-            rd = self._round(r)
+            got = per_round.get(r)
+            if got is None:
+                rd = self._round(r)
+                got = per_round[r] = (rd["base"], rd["y"], rd["d_other"],
+                                      self._uniform_list(Stream.EXITS, 3 * r + 2))
+            base, ys, d_others, u_sep = got
             if self.n_groups:  # the least-loaded group, ties to the lowest (Staffing.assign)
                 while True:
-                    lg, g = heapq.heappop(load_heap)
+                    lg, g = heappop(load_heap)
                     if lg == load[g]:
                         break
-                load[g] += 1
-                heapq.heappush(load_heap, (load[g], g))
+                load[g] = lg + 1
+                heappush(load_heap, (lg + 1, g))
             else:
                 g = -1
             sig = sig0[j] if r == 0 else _chain_signature(meetings, entry, horizon)
-            tpl = self._template(r, j, entry, sig)
-            y = rd["y"][j]
-            d_other = rd["d_other"][j]
+            tpl = templates.get((base[j], sig))
+            if tpl is None:
+                tpl = self._template(r, j, entry, sig)
+            y = ys[j]
+            d_other = d_others[j]
             if r == 0 and j in behind:
                 y += tpl.k0 * self.h_job.cumulative(behind[j])
                 d_other = self.h_other.inverse(self.h_other.cumulative(behind[j])
-                                               + rd["e_other"][j])
-            if use_cw and y > tpl.g1:
+                                               + self._rounds[0]["e_other"][j])
+            g1 = tpl.g1
+            if use_cw and y > g1:
                 c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
-                d_job = tpl.inverse(tpl.g1 + (y - tpl.g1) / c)
+                d_job = tpl.inverse(g1 + (y - g1) / c)
             else:
                 d_job = tpl.inverse(y)
             exhaust = entry + max(bw - used, 0.0)
@@ -788,9 +815,13 @@ class VectorisedCentre:
             t_other = entry + d_other
             hired, t_hire = None, INF
             for ep in tpl.hires:
-                idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
-                if self._uniform_list(Stream.PROGRAMMES, idx)[j] < ep.hire:
-                    hired, t_hire = ep, ep.times(entry)[1]
+                key = (r, ep.index)
+                u = hire_draws.get(key)
+                if u is None:
+                    idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
+                    u = hire_draws[key] = self._uniform_list(Stream.PROGRAMMES, idx)
+                if u[j] < ep.hire:
+                    hired, t_hire = ep, (entry + ep.start) + ep.duration
                     break
             t = t_job if t_job < t_other else t_other
             if stop < t:
@@ -808,26 +839,26 @@ class VectorisedCentre:
             if reason != "hired":
                 hired = None
             out.append((j, r, entry, t, reason, g, tpl, hired, stop))
-            heapq.heappush(heap, (t, 0, order, g))
+            heappush(heap, (t, 0, order, g))
             order += 1
-            if reason in ("job", "hired"):
+            if reason == "job" or reason == "hired":
                 off, sep = 0.0, 1.0
-                for ep, _, _, done in (_episodes(tpl, entry, t, hired) if tpl.episodes else ()):
-                    if done:
-                        sep *= ep.separation
-                        if ep.subsidised:
-                            off += ep.duration
+                if tpl.episodes:
+                    for ep, _, _, done in _episodes(tpl, entry, t, hired):
+                        if done:
+                            sep *= ep.separation
+                            if ep.subsidised:
+                                off += ep.duration
                 used += max(0.0, t - max(entry, 0.0) - off)
-                budget = -math.log1p(-self._uniform_list(Stream.EXITS, 3 * r + 2)[j])
-                until = t + h_sep.time_to_exit(0.0, budget, sep)
+                until = t + h_sep.time_to_exit(0.0, -math.log1p(-u_sep[j]), sep)
                 jid = people[j].id
                 if until >= end:
                     jobs.append((jid, r, t, end))
                     continue
                 nxt = t + (until - t)  # the engine's clock after its timeout
                 jobs.append((jid, r, t, nxt))
-                heapq.heappush(heap, (nxt, 1, order, j, r + 1,
-                                      0.0 if until - t >= requalify else used))
+                heappush(heap, (nxt, 1, order, j, r + 1,
+                                0.0 if until - t >= requalify else used))
                 order += 1
         self._write(out)
 
@@ -884,16 +915,23 @@ class VectorisedCentre:
                 taken.append(self._uniform(Stream.PROGRAMMES, i) < tu)
             else:
                 taken.append(np.ones(n, dtype=bool))
-        taken_l = np.stack(taken, axis=1).tolist() if taken else [[]] * n
-        true_l, scr_l = true_i.tolist(), scr_i.tolist()
-        base = [(self._value_key(js.terms), true_l[j], scr_l[j], tuple(taken_l[j]))
-                for j, js in enumerate(people)]
+        taken_m = np.stack(taken, axis=1) if taken else np.zeros((n, 0), dtype=bool)
+        # A profile's code: the jobseeker's resolved group values, true and screened track,
+        # and the programmes taken up (everything a template depends on but its schedule).
+        if self._vk is None:
+            index: dict[tuple, int] = {}
+            self._vk = np.array([index.setdefault(self._value_key(js.terms), len(index))
+                                 for js in people], dtype=np.int64)
+        n_tr = len(scr.names)
+        bits = (taken_m * (1 << np.arange(taken_m.shape[1]))).sum(axis=1) if taken else 0
+        code = ((self._vk * n_tr + true_i) * n_tr + scr_i) * (1 << len(taken)) + bits
         e_job = -np.log1p(-self._uniform(Stream.EXITS, 3 * r))
         e_other = -np.log1p(-self._uniform(Stream.EXITS, 3 * r + 1))
-        h = self.h_other
-        d_other = [h.inverse(x) for x in e_other.tolist()]  # Risk: H(0) + budget / 1
-        got = {"base": base, "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
-               "d_other": d_other, "e_other": e_other.tolist(), "true": true_l, "scr": scr_l}
+        d_other = _inverse(self.h_other, e_other).tolist()  # Risk: H(0) + budget / 1
+        got = {"base": np.asarray(code, dtype=np.int64).tolist(), "taken": taken_m,
+               "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
+               "d_other": d_other, "e_other": e_other.tolist(), "true": true_i.tolist(),
+               "scr": scr_i.tolist()}
         self._rounds[r] = got
         return got
 
