@@ -41,4 +41,9 @@ def borrows(scenario) -> bool:
     return scenario.population.benefit != "dagpenge"
 
 
-FAMILIES = (Family("benefit_groups", placeholders=PLACEHOLDERS, uses=borrows),)
+def _build(scenario) -> tuple:
+    """No runtime policies: the family only declares placeholders."""
+    return ()
+
+
+FAMILIES = (Family("benefit_groups", build=_build, placeholders=PLACEHOLDERS, uses=borrows),)
