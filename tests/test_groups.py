@@ -211,3 +211,22 @@ def test_the_cash_benefit_hazards_follow_from_the_seed():
     job, other = sc.hazard.job.rates[0], sc.hazard.other.rates[0]
     assert math.isclose(1 - math.exp(-52 * job), 0.02, rel_tol=2e-3)  # 2 pct. over a year
     assert math.isclose(math.exp(-156 * (job + other)), 0.40, rel_tol=2e-3)  # 40 pct. > 3 years
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_each_template_exits_at_the_hazards_it_derives(name):
+    """With every offer and meeting at no effect, no hire at an offer's end and no returns,
+    exits per week on benefit are the file's job + other hazard (a constant-hazard estimate)."""
+    sc = load_scenario(GROUPS / f"{name}.toml").with_changes(
+        {"scenario.warmup_weeks": 0.0, "scenario.horizon_weeks": 200.0,
+         "population.annual_inflow": 1500.0})
+    spells, _ = run_replication(sc, 13, 0)
+    exposure = (spells["exit_week"].clip(upper=200.0) - spells["entry_week"]).sum()
+    events = int(spells["event"].sum())
+    rate = events / exposure
+    expected = sc.hazard.job.rates[0] + sc.hazard.other.rates[0]
+    se = math.sqrt(events) / exposure
+    print(f"{name}: {events} exits over {exposure:,.0f} weeks = {rate:.6f} a week vs "
+          f"{expected:.6f} (se {se:.6f}); reasons {spells['exit_reason'].value_counts().to_dict()}")
+    assert abs(rate - expected) < 4 * se
+    assert not (spells["exit_reason"] == "hired").any()

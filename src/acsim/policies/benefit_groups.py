@@ -25,7 +25,8 @@ __all__ = ["FAMILIES", "PLACEHOLDERS", "borrows"]
 #: The borrowed effects, each from no effect to the largest value acsim/data/effects.toml
 #: gives insured unemployed for it (the meeting lift of women under 30, T07; the activation
 #: lock-in and post effect of the Danish trials, men, T01-T05; the internship and course post
-#: effects, the default groups).
+#: effects, the default groups; the internship's chance of a hire at its end; the differences
+#: between caseworkers, T10-T13, whose hazard ratios apply to the shares listed).
 PLACEHOLDERS = {
     "effects.meetings.lift_hr": (1.0, 1.52),
     "effects.activation.lockin_hr": (0.44, 1.0),
@@ -33,6 +34,10 @@ PLACEHOLDERS = {
     "effects.course.post_hr": (0.95, 1.21),
     "effects.internship.lockin_hr": (0.6, 1.0),
     "effects.internship.post_hr": (1.0, 1.15),
+    "effects.internship.hire_probability": (0.0, 0.15),
+    "effects.caseworkers.effectiveness_sd": (0.0, 0.1),
+    "effects.caseworkers.employer_contact_share": (0.0, 0.3),
+    "effects.caseworkers.cooperative_share": (0.0, 0.3),
 }
 
 
