@@ -258,29 +258,26 @@ class RoundingTie(SimulationError):
 
 
 # -- the regular meeting schedule, with the SimPy engine's arithmetic ---------------------------
-def _chain(meetings: Meetings, entry: np.ndarray, horizon: float
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Regular meeting times of spells entering at ``entry`` (exact), and their signature.
+def _chain(meetings: Meetings, entry: np.ndarray, horizon: float) -> np.ndarray:
+    """Regular meeting times of spells entering at ``entry``, bit for bit the SimPy engine's.
 
-    The times are those the SimPy engine books: ``entry + first_week``, then
-    ``entry + ((t - entry) + every)`` with the phase of ``t - entry`` (``Meetings``'s own
-    phases), bit for bit. A meeting counts if it is at most ``entry + horizon`` (as the
-    templates run). The signature (how many meetings chose each phase, and how many chose none)
-    is what a template must share with a spell: rounding can put a meeting just before or just
-    after a phase's end.
+    The engine books ``entry + first_week``, then ``entry + ((t - entry) + every)`` with the
+    phase of ``t - entry`` (``Meetings``'s own phases). Meetings after ``entry + horizon``
+    are NaN. Which phase a meeting takes is the same for every entry: :func:`_structural_tie`
+    refuses a schedule with a meeting on a phase's end within the benefit period (beyond it
+    the choice books only meetings no spell lives to see).
     """
     phases = meetings.phases
     m = len(entry)
     n_ph = len(phases)
     if not n_ph or m == 0:
-        return np.zeros((m, 0)), np.zeros((m, n_ph + 1), dtype=np.int64)
+        return np.zeros((m, 0))
     until = [u for u, _ in phases]
     every = np.array([e for _, e in phases] + [np.nan])
     t = entry + meetings.spec.first_week
     lim = entry + horizon
     alive = np.ones(m, dtype=bool)
-    cols, sig = [], np.zeros((m, n_ph + 1), dtype=np.int64)
-    rows = np.arange(m)
+    cols = []
     while alive.any():
         held = alive & (t <= lim)
         cols.append(np.where(held, t, np.nan))
@@ -288,32 +285,10 @@ def _chain(meetings: Meetings, entry: np.ndarray, horizon: float
         c = np.full(m, n_ph)
         for k in range(n_ph - 1, -1, -1):
             c = np.where(d < until[k], k, c)
-        sig[rows[held], c[held]] += 1
         with np.errstate(invalid="ignore"):
             t = entry + (d + every[c])
         alive = held & (c < n_ph)
-    return np.stack(cols, axis=1), sig
-
-
-def _chain_signature(meetings: Meetings, entry: float, horizon: float) -> tuple[int, ...]:
-    """:func:`_chain`'s signature for one spell (scalar: the same arithmetic)."""
-    phases = meetings.phases
-    if not phases:
-        return ()
-    sig = [0] * (len(phases) + 1)
-    t = entry + meetings.spec.first_week
-    lim = entry + horizon
-    while t <= lim:
-        d = t - entry
-        for k, (until, every) in enumerate(phases):
-            if d < until:
-                sig[k] += 1
-                t = entry + (d + every)
-                break
-        else:
-            sig[-1] += 1
-            break
-    return tuple(sig)
+    return np.stack(cols, axis=1)
 
 
 def _inverse(h: PiecewiseHazard, target: np.ndarray) -> np.ndarray:
@@ -438,8 +413,8 @@ class _TemplateCentre:
 class _Template:
     """What the policies do to a spell of one profile if it never exits (spell weeks).
 
-    Run with a representative spell's own entry, so that its regular meetings take the same
-    phases as every spell of the profile (see :func:`_chain`).
+    Run with a representative spell's own entry; its regular meetings take the same phases as
+    every spell's (see :func:`_chain`), whose exact times the record uses.
     """
 
     def __init__(self, centre: VectorisedCentre, js: Jobseeker, entry: float, u_screen: float,
@@ -707,9 +682,9 @@ class VectorisedCentre:
             self._value_keys[terms] = got
         return got
 
-    def _template(self, r: int, j: int, entry: float, sig: tuple) -> _Template:
+    def _template(self, r: int, j: int, entry: float) -> _Template:
         rd = self._rounds[r]
-        key = (rd["base"][j], sig)
+        key = rd["base"][j]
         tpl = self._templates.get(key)
         if tpl is None:
             taken = tuple(bool(x) for x in rd["taken"][j])
@@ -738,11 +713,7 @@ class VectorisedCentre:
         bw = s.hazard.benefit_weeks
         requalify = s.hazard.requalify_weeks
         h_sep = self.h_sep
-        meetings, horizon = self.meetings, self.horizon
         use_cw = self.has_calendar
-        arrival = np.array([js.arrival for js in people])
-        sig0 = [tuple(x) for x in _chain(meetings, arrival, horizon)[1].tolist()] if (
-            meetings.phases) else [()] * n
         # The SimPy engine's inflow clock, advanced by ``arrival - now`` at each arrival, can
         # end one rounding step behind the arrival (the spell's entry). Its Risk then starts
         # from the baseline's cumulative at that tiny negative duration, which
@@ -793,10 +764,9 @@ class VectorisedCentre:
                 heappush(load_heap, (lg + 1, g))
             else:
                 g = -1
-            sig = sig0[j] if r == 0 else _chain_signature(meetings, entry, horizon)
-            tpl = templates.get((base[j], sig))
+            tpl = templates.get(base[j])
             if tpl is None:
-                tpl = self._template(r, j, entry, sig)
+                tpl = self._template(r, j, entry)
             y = ys[j]
             d_other = d_others[j]
             if r == 0 and j in behind:
@@ -981,7 +951,10 @@ class VectorisedCentre:
             if nb:
                 times = e[:, None] + tpl.b_when[None, :]
                 if tpl.n_regular:
-                    chain, _ = _chain(self.meetings, e, self.horizon)
+                    chain = _chain(self.meetings, e, self.horizon)
+                    if chain.shape[1] < tpl.n_regular:  # (a choice beyond the benefit period)
+                        chain = np.pad(chain, ((0, 0), (0, tpl.n_regular - chain.shape[1])),
+                                       constant_values=np.nan)
                     reg = tpl.b_reg >= 0
                     times[:, reg] = chain[:, tpl.b_reg[reg]]
                 # Ties the SimPy clock's rounding decides: refuse rather than guess.
