@@ -689,6 +689,7 @@ class VectorisedCentre:
         if tpl is None:
             taken = tuple(bool(x) for x in rd["taken"][j])
             tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], taken)
+            tpl.idx = len(self._templates)
             self._templates[key] = tpl
         return tpl
 
@@ -918,25 +919,19 @@ class VectorisedCentre:
             raise SimulationError(f"the vectorised engine does not record {unknown}")
         out.sort(key=lambda x: (x[3], x[0], x[1]))  # in the order spells end, as the engine
         m = len(out)
-        entry = np.array([x[2] for x in out])
-        t_exit = np.array([x[3] for x in out])
-        group = np.array([x[5] for x in out], dtype=np.int64)
-        hired_pi = np.array([x[7].pi_end if x[7] is not None else -1 for x in out],
-                            dtype=np.int64)
-        hired_start = np.array([x[7].pi_start if x[7] is not None else -1 for x in out],
+        f = list(zip(*out, strict=True)) if out else [()] * 9
+        j_of = np.array(f[0], dtype=np.int64)
+        number = np.array(f[1], dtype=np.int64)
+        entry = np.array(f[2], dtype=float)
+        t_exit = np.array(f[3], dtype=float)
+        group = np.array(f[5], dtype=np.int64)
+        hired_pi = np.array([h.pi_end if h is not None else -1 for h in f[7]], dtype=np.int64)
+        hired_start = np.array([h.pi_start if h is not None else -1 for h in f[7]],
                                dtype=np.int64)
         is_hired = hired_pi >= 0
-        jid = np.array([people[x[0]].id for x in out], dtype=np.int64)
-        number = np.array([x[1] for x in out], dtype=np.int64)
-        tpl_of: dict[int, int] = {}
-        tpls: list[_Template] = []
-        tid = np.empty(m, dtype=np.int64)
-        for i, x in enumerate(out):
-            k = tpl_of.get(id(x[6]))
-            if k is None:
-                k = tpl_of[id(x[6])] = len(tpls)
-                tpls.append(x[6])
-            tid[i] = k
+        jid = np.array([js.id for js in people], dtype=np.int64)[j_of]
+        tpls = list(self._templates.values())
+        tid = np.array([t.idx for t in f[6]], dtype=np.int64)
         n_cal = np.zeros(m, dtype=np.int64)
         n_grp = np.zeros(m, dtype=np.int64)
         mt: list[np.ndarray] = []  # meeting rows, column by column
@@ -1053,20 +1048,23 @@ class VectorisedCentre:
             pn[i], pw[i], ps[i] = ";".join(started), weeks, sub
         progs.sort(key=lambda p: (p[5], p[0]))
         rec.programmes.extend(progs)
-        first_held = n_cal > 0
-        tracks, trues = [], []
-        for i, x in enumerate(out):
-            rd = self._rounds[x[1]]
-            if self.screen_at_entry or first_held[i]:
-                tracks.append(names[rd["scr"][x[0]]])
-                trues.append(names[rd["true"][x[0]]])
-            else:
-                tracks.append(None)
-                trues.append(None)
+        # Tracks: known from the entry, or from the first meeting held.
+        scr_i = np.full(m, len(names), dtype=np.int64)
+        true_i = np.full(m, len(names), dtype=np.int64)
+        for r in np.unique(number).tolist():
+            rows = np.flatnonzero(number == r)
+            rd = self._rounds[r]
+            scr_i[rows] = np.asarray(rd["scr"])[j_of[rows]]
+            true_i[rows] = np.asarray(rd["true"])[j_of[rows]]
+        if not self.screen_at_entry:
+            scr_i[n_cal == 0] = len(names)
+            true_i[n_cal == 0] = len(names)
+        label = np.array([*names, None], dtype=object)
+        tracks, trues = label[scr_i].tolist(), label[true_i].tolist()
         tally = {"group_meetings": n_grp.tolist(), "programmes": pn, "programme_weeks": pw,
                  "subsidised_weeks": ps}
         cols = [jid.tolist(), number.tolist(), entry.tolist(), t_exit.tolist(),
-                [x[4] for x in out], trues, tracks, group.tolist(), n_cal.tolist(),
+                list(f[4]), trues, tracks, group.tolist(), n_cal.tolist(),
                 [0] * m, [0.0] * m] + [tally[c] for c in tally_cols]
         rec.spells.extend(zip(*cols, strict=True))
 
