@@ -545,7 +545,8 @@ def _episodes(tpl: _Template, entry: float, t_exit: float, hired: _Episode | Non
     """The spell's episodes: ``(episode, start, end or exit, completed)``."""
     out = []
     for ep in tpl.episodes:
-        start, end = ep.times(entry)
+        start = entry + ep.start
+        end = start + ep.duration
         if hired is not None:
             if ep.pi_end <= hired.pi_end:
                 out.append((ep, start, end, True))
@@ -809,13 +810,14 @@ class VectorisedCentre:
                 reason = "hired"
             if reason != "hired":
                 hired = None
-            out.append((j, r, entry, t, reason, g, tpl, hired, stop))
+            eps = _episodes(tpl, entry, t, hired) if tpl.episodes else ()
+            out.append((j, r, entry, t, reason, g, tpl, hired, stop, eps))
             heappush(heap, (t, 0, order, g))
             order += 1
             if reason == "job" or reason == "hired":
                 off, sep = 0.0, 1.0
-                if tpl.episodes:
-                    for ep, _, _, done in _episodes(tpl, entry, t, hired):
+                if eps:
+                    for ep, _, _, done in eps:
                         if done:
                             sep *= ep.separation
                             if ep.subsidised:
@@ -919,7 +921,7 @@ class VectorisedCentre:
             raise SimulationError(f"the vectorised engine does not record {unknown}")
         out.sort(key=lambda x: (x[3], x[0], x[1]))  # in the order spells end, as the engine
         m = len(out)
-        f = list(zip(*out, strict=True)) if out else [()] * 9
+        f = list(zip(*out, strict=True)) if out else [()] * 10
         j_of = np.array(f[0], dtype=np.int64)
         number = np.array(f[1], dtype=np.int64)
         entry = np.array(f[2], dtype=float)
@@ -1031,19 +1033,18 @@ class VectorisedCentre:
         # Programme episodes and the spell rows.
         progs: list[tuple] = []
         pn, pw, ps = [""] * m, [0.0] * m, [0.0] * m
+        jid_l = jid.tolist()
         for i, x in enumerate(out):
-            tpl = x[6]
-            if not tpl.episodes:
+            if not x[9]:
                 continue
-            e, tx = x[2], x[3]
             started, weeks, sub = [], 0.0, 0.0
-            for ep, start, stop_, done in _episodes(tpl, e, tx, x[7]):
+            for ep, start, stop_, done in x[9]:
                 started.append(ep.name)
                 if done:
                     weeks += ep.duration
                     if ep.subsidised:
                         sub += ep.duration
-                progs.append((int(jid[i]), x[1], ep.kind, ep.name, start, stop_, ep.hours,
+                progs.append((jid_l[i], x[1], ep.kind, ep.name, start, stop_, ep.hours,
                               ep.subsidised, done))
             pn[i], pw[i], ps[i] = ";".join(started), weeks, sub
         progs.sort(key=lambda p: (p[5], p[0]))
