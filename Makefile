@@ -37,7 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/vectorised.py
 
-## Re-execute the notebooks at full size and store them with their outputs (about 45 min).
+## Re-execute the notebooks at full size and store them with their outputs (about 60 min).
 notebooks: $(DEVSTAMP)
 	for nb in notebooks/*.ipynb; do \
 		ACSIM_FAST= $(BIN)/jupyter nbconvert --to notebook --execute --inplace \

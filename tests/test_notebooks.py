@@ -24,8 +24,8 @@ def _code_cells(nb):
     return [c for c in nb.cells if c.cell_type == "code"]
 
 
-def test_there_are_the_three_notebooks():
-    assert IDS == ["calibration", "copenhagen_vs_aarhus", "five_cities"]
+def test_there_are_the_four_notebooks():
+    assert IDS == ["calibration", "copenhagen_vs_aarhus", "five_cities", "insourcing"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
