@@ -11,26 +11,32 @@ uses that:
    the job-hazard multiplier, every meeting, group session, programme episode and booking, in
    spell weeks. A policy's semantics thus live in its own module only.
 2. **Inversion.** Each template's integrated hazard ``G(d) = int_0^d k(u) h0(u) du`` is a
-   piecewise-linear table; the exit-to-job duration of every spell is found by vectorised
-   inversion of it at the spell's Exp(1) budget over its covariate term (the caseworker's
-   hazard ratio applies from the first calendar meeting on). The other-exit, separation and
-   benefit-exhaustion times use the same streams (:mod:`acsim.model.rng`) and the same
-   piecewise-exponential inversion (:mod:`acsim.model.hazards`) as the SimPy engine.
+   piecewise-linear table; a spell's exit to a job is its inversion (one bisection) at the
+   spell's Exp(1) budget over its covariate term, the caseworker's hazard ratio applying from
+   the first calendar meeting on. The draws of every jobseeker's spell come at once
+   (vectorised) from the same streams (:mod:`acsim.model.rng`); the other exit, separation and
+   benefit exhaustion use the same piecewise-exponential inversion
+   (:mod:`acsim.model.hazards`) as the SimPy engine.
 3. **Assignment.** The staffing policy puts a new spell with the least-loaded caseworker, so
-   spells are coupled through the loads. One pass over the spells in the order they start
-   (a heap of starts and ends, in pure Python, a few microseconds a spell) assigns caseworkers,
-   applies their hazard ratios and starts the spell that follows a separation.
-4. **Record.** Spells, meetings, programme episodes, jobs and the calendar's held meetings are
-   written as the SimPy engine writes them, so every metric, cost and table downstream is the
-   same code.
+   spells are coupled through the loads and their exits cannot all be drawn at once. One pass
+   over the spells in the order they start (a heap of starts and ends, pure Python, 10-20
+   microseconds a spell) assigns caseworkers, applies their hazard ratios, draws the exits
+   and starts the spell that follows a separation.
+4. **Record.** Regular meeting times are computed vectorised with the SimPy engine's own
+   arithmetic, bit for bit; spells, meetings, programme episodes, jobs and the calendar's held
+   meetings are written in the engine's tables, so every metric, cost and table downstream is
+   the same code.
 
 What it supports is an explicit allow-list (:func:`check_supported`): the shipped trials'
 policies and a city with ample fixed-caseload staffing. Anything else (a team pool, meeting
 quality that follows the caseload, an initial stock, a job broker, any policy added later) is
-refused by name before any simulation. Capacity is checked twice: before the run by a bound
-on bookings per caseworker and week, and after it by an exact certificate (no caseworker-week
-ever had more bookings made, held or cancelled, than its capacity), without which no meeting
-can have been delayed and the spells are the SimPy engine's.
+refused by name before any simulation, as is a schedule whose outcome the SimPy engine's
+clock rounding decides (:func:`_structural_tie`). Capacity is checked twice: before the run by
+a bound on bookings per caseworker and week, and after it by an exact certificate (no
+caseworker-week ever had more bookings made, held or cancelled, than its capacity: then no
+meeting can have been delayed and the spells are the SimPy engine's). A meeting at the instant
+a spell after a return from employment ends is refused in the run (:class:`RoundingTie`).
+See docs/engines.md.
 """
 
 from __future__ import annotations
@@ -74,7 +80,10 @@ from acsim.spec.base import resolve_group_value
 if TYPE_CHECKING:
     from acsim.spec.scenario import Scenario
 
-__all__ = ["ENGINES", "VectorisedCentre", "check_supported", "make_centre", "vectorisable"]
+__all__ = [
+    "ENGINES", "CapacityBinds", "RoundingTie", "VectorisedCentre", "check_supported",
+    "run_centre", "vectorisable",
+]
 
 #: The engines a run or trial may name.
 ENGINES = ("auto", "simpy", "vectorised")
@@ -197,25 +206,6 @@ def check_supported(scenario: Scenario, people: int | None = None, source: str =
 def vectorisable(scenario: Scenario, people: int | None = None) -> bool:
     """Whether the vectorised engine can run ``scenario`` (for ``engine = "auto"``)."""
     return _problem(scenario, people) is None
-
-
-def make_centre(scenario: Scenario, root: int, replication: int, engine: str = "simpy",
-                people: int | None = None, source: str = "engine", env: Any = None) -> Any:
-    """The job centre of one replication under ``engine`` (``auto``, ``simpy``, ``vectorised``).
-
-    ``auto`` is the vectorised engine where the scenario is supported and capacity cannot bind,
-    else SimPy. Both have ``run()`` (or ``admit()`` then the run) and the same record.
-    """
-    from acsim.model.engine import JobCentre
-
-    if engine not in ENGINES:
-        raise ScenarioError(source, "engine", f"expected one of {list(ENGINES)}, got {engine!r}")
-    if engine == "auto":
-        engine = "vectorised" if vectorisable(scenario, people) else "simpy"
-    if engine == "vectorised":
-        check_supported(scenario, people, source)
-        return VectorisedCentre(scenario, root, replication)
-    return JobCentre(scenario, root, replication, env)
 
 
 def run_centre(scenario: Scenario, root: int, replication: int, engine: str = "simpy",
