@@ -174,17 +174,19 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from acsim.evidence.claims import claims_section
+    from acsim.evidence.records import load_evidence
     from acsim.evidence.validation import format_table, validate
 
     _check_sizes(args)
     if not 0 <= args.seeds <= 20:
         raise ScenarioError("--seeds", "", f"must be between 0 and 20, got {args.seeds}")
     output_dir(args.out, "--out")
-    table = validate(scale=_scale(args.scale), seed=args.seed,
+    records = list(load_evidence())  # read once: the report is of the evidence validated
+    table = validate(records, scale=_scale(args.scale), seed=args.seed,
                      municipal=not args.no_municipal, workers=_workers(args.workers),
                      progress=not args.quiet, seeds=args.seeds)
-    print(format_table(table))
-    print("\n".join(claims_section(table)))
+    print(format_table(table, records))
+    print("\n".join(claims_section(table, {r.id: r for r in records})))
     if args.out is not None:
         path = args.out / "validation.csv"
         try:

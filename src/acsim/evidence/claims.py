@@ -158,8 +158,12 @@ def participant_share(check: Check, scale: float = 1.0, seed: int | None = None,
     return len(took) / len(entrants) if entrants else math.nan
 
 
-def headline(table: pd.DataFrame) -> list[str]:
-    """The pass rule, the counts per role, and the fitted parameters against the numbers."""
+def headline(table: pd.DataFrame,
+             records: list[EvidenceRecord] | None = None) -> list[str]:
+    """The pass rule, the counts per role, and the fitted parameters against the numbers.
+
+    ``records``: the evidence the counts of fitted numbers read (default: the shipped file).
+    """
     from acsim.evidence.roles import fit_count
     from acsim.evidence.validation import RULE
 
@@ -174,7 +178,7 @@ def headline(table: pd.DataFrame) -> list[str]:
     return [f"rule: {RULE}; {seeds} seed set(s) run",
             f"fitted: {fa} of {fb} within their interval; checks: {ca} of {cb}; claims "
             f"({', '.join(claims) or 'none'}): assessed, not passed",
-            fit_count().line()]
+            fit_count(records).line()]
 
 
 def claims_section(table: pd.DataFrame, records: dict[str, EvidenceRecord] | None = None,

@@ -425,7 +425,7 @@ def table_rows(
 
     records = list({r.id: r for r, _ in pairs}.values())
     roles = roles if roles is not None else record_roles(records)
-    used = used if used is not None else used_by()
+    used = used if used is not None else used_by(records)
     rows = []
     for r, c in pairs:
         results = [p[id(c)] for p in per_seed]
@@ -479,8 +479,8 @@ def validate(
         The table of :func:`table_rows`.
 
     """
-    from acsim.evidence.claims import participant_share
-    from acsim.evidence.roles import record_roles
+    from acsim.evidence.claims import break_even, participant_share
+    from acsim.evidence.roles import record_roles, used_by
 
     records = list(records) if records is not None else list(load_evidence())
     if not (effects or default_effects()).calibrated:
@@ -488,17 +488,27 @@ def validate(
                       UncalibratedWarning, stacklevel=2)
     pairs = [(r, c) for r in records for c in r.checks if municipal or c.kind != "municipal"]
     checks = [c for _, c in pairs]
-    per_seed = [evaluate_checks(checks, effects, scale, seed, workers=workers,
-                                progress=progress, seed_offset=offset)
-                for offset in seed_offsets(seeds)]
+    # everything but the seed sets first: an input that fails, fails before the long runs
+    offsets = seed_offsets(seeds)
     roles = record_roles(records)
+    used = used_by(records)
+    for r, c in pairs:
+        if roles[r.id] == "claim":
+            break_even(r, c)  # reads the decision scenarios and rates now (then cached)
     shares = {id(c): participant_share(c, scale, seed, effects) for r, c in pairs
               if roles[r.id] == "claim"}
-    return table_rows(pairs, per_seed, roles, shares=shares)
+    per_seed = [evaluate_checks(checks, effects, scale, seed, workers=workers,
+                                progress=progress, seed_offset=offset)
+                for offset in offsets]
+    return table_rows(pairs, per_seed, roles, used, shares)
 
 
-def format_table(table: pd.DataFrame) -> str:
-    """The validation table as text, with the pass rule and the counts per role."""
+def format_table(table: pd.DataFrame,
+                 records: list[EvidenceRecord] | None = None) -> str:
+    """The validation table as text, with the pass rule and the counts per role.
+
+    ``records``: the evidence validated (default: the shipped file), for the fit count.
+    """
     from acsim.evidence.claims import headline
 
     def num(x: float) -> str:
@@ -518,5 +528,5 @@ def format_table(table: pd.DataFrame) -> str:
         lines.append(f"{r.id:<4} {r.role:<6} {r.metric[:48]:<48} {num(r.published):>9} "
                      f"{num(r.simulated):>9} {ci:>17} " + (f"{spread:>17} " if many else "")
                      + f"{tol:>17} {verdict:<4} {r.unit}")
-    lines += headline(table)
+    lines += headline(table, records)
     return "\n".join(lines)
