@@ -71,7 +71,9 @@ def test_the_baseline_is_the_same_table(table):
     """The before values of a failure are from this very table (ids and metrics)."""
     base = pd.read_csv(BASELINE)
     assert sorted(zip(base["id"], base["metric"], strict=True)) == sorted(
-        zip(table["id"], table["metric"], strict=True))
+        zip(table["id"], table["metric"], strict=True)), (
+        f"the checks changed: refresh {BASELINE.relative_to(ROOT)} with the columns id, role, "
+        "metric, simulated, ci_low, ci_high of `acsim validate --seeds 0 --scale 0.5 --out DIR`")
 
 
 def test_claims_are_assessed_with_the_effect_the_evidence_implies(table):
