@@ -20,7 +20,7 @@ import simpy
 
 from acsim import load_scenario
 from acsim.evidence.trials import load_trial, run_trial
-from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.exceptions import ScenarioError, ScenarioWarning, UncalibratedWarning
 from acsim.experiments.run import run_replication
 from acsim.model.engine import JobCentre, run_paused_gc
 from acsim.model.population import draw_population
@@ -214,7 +214,8 @@ def test_binding_capacity_is_refused_naming_the_key() -> None:
     assert err.value.key == "staffing.meetings_per_week"
     assert "capacity could bind" in str(err.value)
     assert centre.records == []  # nothing was simulated
-    assert isinstance(run_centre(sc, 1, 0, "auto"), JobCentre)
+    with pytest.warns(ScenarioWarning, match="staffing.meetings_per_week"):
+        assert isinstance(run_centre(sc, 1, 0, "auto"), JobCentre)  # auto says it falls back
 
 
 def test_a_family_added_later_is_refused(monkeypatch) -> None:

@@ -27,7 +27,7 @@ from pydantic import Field, field_validator, model_validator
 
 from acsim.analysis.trial_metrics import Metric, estimate, parse_metric, person_outcomes
 from acsim.data import SCENARIOS_DIR
-from acsim.exceptions import ScenarioError, UncalibratedWarning
+from acsim.exceptions import ScenarioError, ScenarioWarning, UncalibratedWarning
 from acsim.model.engine import JobCentre, run_paused_gc
 from acsim.model.population import PopulationSpec, draw_population
 from acsim.model.rng import Stream, StreamSet, root_entropy
@@ -618,9 +618,11 @@ def run_trial(
         if isinstance(centre, VectorisedCentre):
             try:
                 centre.simulate()
-            except (CapacityBinds, RoundingTie):
+            except (CapacityBinds, RoundingTie) as exc:
                 if engine == "vectorised":
                     raise
+                warnings.warn(f"engine = \"auto\": arm {name!r} runs on SimPy: {exc.key}: "
+                              f"{exc.problem}", ScenarioWarning, stacklevel=2)
                 centre = JobCentre(scenarios[name], root, 0, env)
                 centre.admit(members, keys=ids)
                 centres[name] = (centre, members)

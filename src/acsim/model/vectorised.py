@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import heapq
 import math
+import warnings
 from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy.special import ndtri
 
-from acsim.exceptions import ScenarioError, SimulationError
+from acsim.exceptions import ScenarioError, ScenarioWarning, SimulationError
 from acsim.model.calendar import Booking, Calendar
 from acsim.model.hazards import PiecewiseHazard
 from acsim.model.population import Jobseeker, Population, draw_population
@@ -212,9 +213,10 @@ def run_centre(scenario: Scenario, root: int, replication: int, engine: str = "s
                source: str = "engine") -> Any:
     """Simulate one replication under ``engine`` and return its (run) job centre.
 
-    ``"vectorised"`` refuses what it cannot run exactly (:class:`ScenarioError`, before any
-    simulation; a :class:`SimulationError` if the capacity certificate fails after it);
-    ``"auto"`` then runs the SimPy engine instead.
+    ``"vectorised"`` refuses what it cannot run exactly with a :class:`ScenarioError` naming
+    the key: before any simulation, or after it (:class:`CapacityBinds`,
+    :class:`RoundingTie`) when the run's checks fail. ``"auto"`` then runs the SimPy engine
+    instead (with a :class:`ScenarioWarning` when the vectorised run had to be discarded).
     """
     from acsim.model.engine import JobCentre
 
@@ -225,19 +227,21 @@ def run_centre(scenario: Scenario, root: int, replication: int, engine: str = "s
             centre = VectorisedCentre(scenario, root, replication, source)
             centre.run()
             return centre
-        except (ScenarioError, CapacityBinds, RoundingTie):
+        except ScenarioError as exc:
             if engine == "vectorised":
                 raise
+            warnings.warn(f"engine = \"auto\" runs SimPy: {exc.key}: {exc.problem}",
+                          ScenarioWarning, stacklevel=2)
     centre = JobCentre(scenario, root, replication)
     centre.run()
     return centre
 
 
-class CapacityBinds(SimulationError):
+class CapacityBinds(ScenarioError):
     """The vectorised run's certificate failed: a caseworker-week had more bookings than slots."""
 
 
-class RoundingTie(SimulationError):
+class RoundingTie(ScenarioError):
     """A meeting fell at the instant a spell after a return from employment ended.
 
     There the SimPy clock's rounding decides which comes first (the end of the benefit period,
@@ -950,10 +954,12 @@ class VectorisedCentre:
                 if (near & risky[:, None] & (tpl.b_held[None, :] >= 0)).any():
                     i = rows[np.flatnonzero((near & risky[:, None]).any(axis=1))[0]]
                     raise RoundingTie(
-                        f"{self.source}: a meeting falls at the instant spell {number[i]} of "
-                        f"jobseeker {jid[i]} ends ({out[i][4]}, week {t_exit[i]:.6f}), where "
-                        "the SimPy engine's clock rounding decides which comes first; run it "
-                        "with engine = \"simpy\"")
+                        self.source, "engine",
+                        f"engine = \"vectorised\" refused in the run: a meeting falls at the "
+                        f"instant spell {number[i]} of jobseeker {jid[i]} ends ({out[i][4]}, "
+                        f"week {t_exit[i]:.6f}), after a return from employment, where the "
+                        "SimPy engine's clock rounding decides which comes first; use engine "
+                        "= \"simpy\"")
                 before = times < tx[:, None]
                 # Hired at a programme's end: a meeting at that very instant is held first if
                 # it was booked before the programme started (the agenda's order).
@@ -1016,10 +1022,10 @@ class VectorisedCentre:
             if (counts > cap).any():
                 wk, c = np.argwhere(counts > cap)[0]
                 raise CapacityBinds(
-                    f"{self.source}: staffing.meetings_per_week: capacity binds in the "
-                    f"vectorised run (caseworker {c} had {counts[wk, c]} bookings in week {wk}, "
-                    f"capacity {cap[0, c]}): a meeting may have been delayed; run it with "
-                    "engine = \"simpy\"")
+                    self.source, "staffing.meetings_per_week",
+                    f"engine = \"vectorised\" refused in the run: capacity binds (caseworker "
+                    f"{c} had {counts[wk, c]} bookings in week {wk}, capacity {cap[0, c]}), so "
+                    "a meeting may have been delayed; use engine = \"simpy\"")
         # Programme episodes and the spell rows.
         progs: list[tuple] = []
         pn, pw, ps = [""] * m, [0.0] * m, [0.0] * m
