@@ -35,3 +35,27 @@ def test_vectorised_cumulative_matches_scalar():
     h = PiecewiseHazard((0, 4, 13), (0.03, 0.05, 0.01))
     d = np.linspace(0, 60, 121)
     assert np.allclose(h.cumulative_array(d), [h.cumulative(x) for x in d])
+
+
+def test_a_clock_one_rounding_step_behind_the_entry_starts_at_zero():
+    """The SimPy inflow clock can lag an arrival by one ulp; the spell starts at H0 = 0.
+
+    Before the fix the lagging duration fell in the *last* segment, and a spell's budget grew
+    by k * H0(last break): one trial jobseeker's first exit moved from week 15.9 to 44.8.
+    """
+    from acsim.model.risk import Risk
+
+    h = PiecewiseHazard((0.0, 5.0, 15.0), (0.05, 0.2, 0.02))
+    entry = 3.7
+    lag = (entry - math.ulp(entry)) - entry
+    assert lag < 0
+    assert h.cumulative(lag) == 0.0 and h.rate(lag) == 0.05
+    assert h.cumulative_array(np.array([lag, 0.0, 6.0])).tolist() == [0.0, 0.0,
+                                                                       h.cumulative(6.0)]
+    on_time, behind = Risk(h, 1.3, entry, entry), Risk(h, 1.3, entry, entry - math.ulp(entry))
+    for r, now in ((on_time, entry), (behind, entry - math.ulp(entry))):
+        r.update(1.5, now)
+    assert behind.time == pytest.approx(on_time.time, abs=1e-12)
+    for r in (on_time, behind):  # a change of multiplier at the start settles nothing
+        r.update(2.0, entry)
+    assert behind.time == pytest.approx(on_time.time, abs=1e-12)

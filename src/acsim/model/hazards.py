@@ -71,19 +71,28 @@ class PiecewiseHazard:
         return cls((0.0,), (rate,))
 
     def rate(self, d: float) -> float:
-        """Baseline hazard at duration ``d``."""
-        return self.rates[bisect_right(self.breaks, d) - 1]
+        """Baseline hazard at duration ``d`` (the first segment's before 0)."""
+        return self.rates[max(bisect_right(self.breaks, d) - 1, 0)]
 
     def cumulative(self, d: float) -> float:
-        """Integrated baseline ``H0(d)`` from 0 to ``d``."""
+        """Integrated baseline ``H0(d)`` from 0 to ``d``; 0 for ``d <= 0``.
+
+        A duration a rounding step below 0 (a clock that lags the spell's entry by one ulp)
+        is the spell's start, not a point of the last segment.
+        """
         i = bisect_right(self.breaks, d) - 1
+        if i < 0:
+            return 0.0
         return self._cum[i] + self.rates[i] * (d - self.breaks[i])
 
     def cumulative_array(self, d: np.ndarray) -> np.ndarray:
-        """Vectorised :meth:`cumulative`."""
+        """Vectorised :meth:`cumulative` (0 where ``d <= 0``)."""
         b = np.asarray(self.breaks)
+        d = np.asarray(d, dtype=float)
         i = np.searchsorted(b, d, side="right") - 1
-        return np.asarray(self._cum)[i] + np.asarray(self.rates)[i] * (d - b[i])
+        j = np.maximum(i, 0)
+        out = np.asarray(self._cum)[j] + np.asarray(self.rates)[j] * (d - b[j])
+        return np.where(i < 0, 0.0, out)
 
     def survival(self, d: float, k: float = 1.0) -> float:
         """``exp(-k * H0(d))``, the analytic survival for a constant multiplier."""

@@ -59,7 +59,7 @@ class Risk:
         if self.k >= 0.0:
             d = now - self.entry
             i = bisect_right(breaks, d) - 1
-            c = cums[i] + rates[i] * (d - breaks[i])
+            c = cums[i] + rates[i] * (d - breaks[i]) if i >= 0 else 0.0
             self.budget -= self.k * (c - self.cum)
             self.cum = c
             if self.budget < 0.0:

@@ -710,20 +710,6 @@ class VectorisedCentre:
         requalify = s.hazard.requalify_weeks
         h_sep = self.h_sep
         use_cw = self.has_calendar
-        # The SimPy engine's inflow clock, advanced by ``arrival - now`` at each arrival, can
-        # end one rounding step behind the arrival (the spell's entry). Its Risk then starts
-        # from the baseline's cumulative at that tiny negative duration, which
-        # PiecewiseHazard.cumulative takes from the last segment: the budget grows by the
-        # first stretch's k times that value. Reproduced here, the same arithmetic, so that the
-        # engines agree; see the report on issue 17 (a defect of the SimPy engine).
-        behind: dict[int, float] = {}
-        clock = 0.0
-        for j, js in enumerate(people):
-            dt = js.arrival - clock
-            if dt > 0:
-                clock = clock + dt
-            if clock < js.arrival:
-                behind[j] = clock - js.arrival
         # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
         heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
         heapq.heapify(heap)
@@ -765,10 +751,6 @@ class VectorisedCentre:
                 tpl = self._template(r, j, entry)
             y = ys[j]
             d_other = d_others[j]
-            if r == 0 and j in behind:
-                y += tpl.k0 * self.h_job.cumulative(behind[j])
-                d_other = self.h_other.inverse(self.h_other.cumulative(behind[j])
-                                               + self._rounds[0]["e_other"][j])
             g1 = tpl.g1
             if use_cw and y > g1:
                 c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
