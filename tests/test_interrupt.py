@@ -40,6 +40,9 @@ def _start(store: Path, replications: int) -> subprocess.Popen:
          "--seed", str(SEED), "--workers", "2", "--quiet", "--store", str(store), *sets],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT,
         start_new_session=True,  # the signals of the test reach only the processes it names
+        # A test run started in the background inherits SIGINT ignored, and Python keeps an
+        # ignored SIGINT: give the run the default, as a terminal would.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
 
 
