@@ -48,7 +48,7 @@ from acsim.evidence.records import (
     trials_dir,
 )
 from acsim.evidence.targets import STOCK_BANDS
-from acsim.exceptions import UncalibratedWarning
+from acsim.exceptions import ScenarioWarning, UncalibratedWarning
 from acsim.experiments.backends import map_ordered
 from acsim.spec import paths
 from acsim.spec.scenario import Effects, Scenario, default_effects, load_scenario
@@ -70,6 +70,10 @@ __all__ = [
     "validate",
 ]
 
+#: The engine the trials of validation and calibration run on: the vectorised engine for an
+#: arm it accepts (the same spells as SimPy's, tested on every shipped trial; docs/engines.md),
+#: SimPy for the others.
+TRIAL_ENGINE = "auto"
 #: Columns of ``validation.csv``.
 VALIDATION_COLUMNS = ["id", "role", "metric", "unit", "published", "simulated", "ci_low",
                       "ci_high", "seed_min", "seed_max", "interval_low", "interval_high",
@@ -156,8 +160,9 @@ def run_trial_job(job: TrialJob, seed_offset: int = 0) -> pd.DataFrame:
     n = max(2, round(trial.spec.n * scale))
     with warnings.catch_warnings():  # the caller says once whether the effects are calibrated
         warnings.simplefilter("ignore", UncalibratedWarning)
+        warnings.filterwarnings("ignore", message='engine = "auto"', category=ScenarioWarning)
         return run_trial(trial, n=n, seed=seed, allocation="crossed", effects=effects,
-                         metrics=metrics, arms=arms).table
+                         metrics=metrics, arms=arms, engine=TRIAL_ENGINE).table
 
 
 def _trial_values(checks: list[Check], effects: Effects, scale: float, seed: int | None,
