@@ -166,8 +166,9 @@ def drift_warning(name: str, drift: pd.DataFrame, spells: pd.DataFrame, warmup: 
     if not math.isfinite(d) or abs(d) <= threshold:
         return
     level = levelling_week(spells, end, threshold)
-    where = (f"in this run it levels off from about week {level:.0f}: set "
-             f"scenario.warmup_weeks to at least that" if level is not None else
+    where = (f"in this run it comes within {threshold:.0%} of its level at the end of the run "
+             f"from about week {level:.0f}: set scenario.warmup_weeks to at least that and run "
+             "again, since that level may itself still be moving" if level is not None else
              "it is still changing at the end of the run: lengthen scenario.warmup_weeks")
     warnings.warn(
         f"{name}: the stock of open spells {'grows' if d > 0 else 'falls'} by "
