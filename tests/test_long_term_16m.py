@@ -147,7 +147,7 @@ def test_the_job_broker_keeps_to_its_target_group():
 
 
 def test_the_sixteen_month_scenario_runs_and_names_its_placeholders():
-    sc = load_scenario(ROOT / "scenarios" / "decisions" / "sixteen_months.toml")
+    sc = load_scenario(ROOT / "scenarios" / "decisions" / "long_term_16m.toml")
     kinds = [p.kind for p in sc.programmes]
     assert {"joint_meeting", "intensive_contact", "job_broker"} <= set(kinds)
     listed = {p["parameter"] for p in placeholders(sc)}
@@ -162,7 +162,7 @@ def test_the_sixteen_month_scenario_runs_and_names_its_placeholders():
 
 def test_the_sixteen_month_scenario_is_copenhagen_plus_the_effort():
     cph = load_scenario(ROOT / "scenarios" / "copenhagen.toml")
-    dec = load_scenario(ROOT / "scenarios" / "decisions" / "sixteen_months.toml")
+    dec = load_scenario(ROOT / "scenarios" / "decisions" / "long_term_16m.toml")
     for section in ("population", "hazard", "staffing", "meetings", "screening", "provider",
                     "effects"):
         assert getattr(dec, section) == getattr(cph, section), section
@@ -174,7 +174,7 @@ def test_the_sixteen_month_scenario_is_copenhagen_plus_the_effort():
 def test_acsim_run_names_the_placeholders_the_result_rests_on(capsys):
     from acsim.cli.main import main
 
-    path = ROOT / "scenarios" / "decisions" / "sixteen_months.toml"
+    path = ROOT / "scenarios" / "decisions" / "long_term_16m.toml"
     code = main(["run", str(path), "-n", "1", "--quiet", "--workers", "1",
                  "--set", "population.annual_inflow=1500", "--set", "scenario.horizon_weeks=60"])
     err = capsys.readouterr().err
