@@ -15,17 +15,35 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pydantic import Field
+
 from acsim.model.rng import Stream
 from acsim.policies.base import Policy
 from acsim.policies.programmes import DRAWS_PER_PROGRAMME, MAX_PROGRAMMES, ProgrammeSpec
+from acsim.spec.base import Float
 
 if TYPE_CHECKING:
     from acsim.model.spell import Spell
 
-__all__ = ["Enrolment", "SIXTEEN_MONTHS", "extra_uniform"]
+__all__ = ["Enrolment", "EnrolmentSpec", "SIXTEEN_MONTHS", "extra_uniform"]
 
 #: Sixteen months in weeks (16 x 52 / 12), when seed 002's effort starts.
 SIXTEEN_MONTHS = 16 * 52 / 12
+
+
+class EnrolmentSpec(ProgrammeSpec):
+    """The offer of a service one is enrolled in, not a programme one attends.
+
+    Attributes:
+        start_week: Spell week of enrolment (default: 16 months, seed 002's effort).
+        hours_per_week: Hours of attendance a week (none).
+        threat_weeks: Weeks the enrolment is announced ahead (none).
+
+    """
+
+    start_week: Float = Field(SIXTEEN_MONTHS, ge=0, le=520)
+    hours_per_week: Float = Field(0.0, ge=0, le=60)
+    threat_weeks: Float = Field(0.0, ge=0, le=52)
 
 #: First index of the draws a service makes after enrolment (one per contact, say), above
 #: the programmes' take-up and hire draws: each entry of each spell gets 1,024 of its own.

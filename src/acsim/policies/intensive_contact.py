@@ -37,8 +37,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from acsim.policies.enrolment import SIXTEEN_MONTHS, Enrolment, extra_uniform
-from acsim.policies.programmes import ProgrammeSpec
+from acsim.policies.enrolment import Enrolment, EnrolmentSpec, extra_uniform
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
@@ -64,7 +63,7 @@ PLACEHOLDERS = {
 }
 
 
-class IntensiveContactSpec(ProgrammeSpec):
+class IntensiveContactSpec(EnrolmentSpec):
     """The intensive contact course for a target group.
 
     Attributes:
@@ -81,12 +80,9 @@ class IntensiveContactSpec(ProgrammeSpec):
     """
 
     kind: Literal["intensive_contact"] = "intensive_contact"
-    start_week: Float = Field(SIXTEEN_MONTHS, ge=0, le=520)
     duration_weeks: Float = Field(13.0, gt=0, le=104)
     contact_every_weeks: Float = Field(1.0, ge=0.2, le=26)
     contact_minutes: Float = Field(10.0, gt=0, le=120)
-    hours_per_week: Float = Field(0.0, ge=0, le=60)
-    threat_weeks: Float = Field(0.0, ge=0, le=52)
 
 
 class IntensiveContactEffects(Spec):

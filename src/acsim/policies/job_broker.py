@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from acsim.policies.enrolment import SIXTEEN_MONTHS, Enrolment
-from acsim.policies.programmes import ProgrammeSpec
+from acsim.policies.enrolment import Enrolment, EnrolmentSpec
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
@@ -50,7 +49,7 @@ PLACEHOLDERS = {
 }
 
 
-class JobBrokerSpec(ProgrammeSpec):
+class JobBrokerSpec(EnrolmentSpec):
     """A personal job broker for a target group.
 
     Attributes:
@@ -63,11 +62,8 @@ class JobBrokerSpec(ProgrammeSpec):
     """
 
     kind: Literal["job_broker"] = "job_broker"
-    start_week: Float = Field(SIXTEEN_MONTHS, ge=0, le=520)
     duration_weeks: Float = Field(26.0, gt=0, le=104)
     every_weeks: Float = Field(2.0, ge=0.5, le=26)
-    hours_per_week: Float = Field(0.0, ge=0, le=60)
-    threat_weeks: Float = Field(0.0, ge=0, le=52)
 
 
 class JobBrokerEffects(Spec):

@@ -33,8 +33,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 from pydantic import Field
 
-from acsim.policies.enrolment import SIXTEEN_MONTHS, Enrolment
-from acsim.policies.programmes import ProgrammeSpec
+from acsim.policies.enrolment import Enrolment, EnrolmentSpec
 from acsim.policies.registry import EffectsField, Family
 from acsim.spec.base import Float, GroupValue, Spec, resolve_group_value
 
@@ -54,7 +53,7 @@ MEETING_KIND = "joint"
 PLACEHOLDERS = {"effects.joint_meeting.extra_hr": (1.0, 1.52)}
 
 
-class JointMeetingSpec(ProgrammeSpec):
+class JointMeetingSpec(EnrolmentSpec):
     """The joint meeting with the a-kasse for a target group.
 
     Attributes:
@@ -68,11 +67,8 @@ class JointMeetingSpec(ProgrammeSpec):
     """
 
     kind: Literal["joint_meeting"] = "joint_meeting"
-    start_week: Float = Field(SIXTEEN_MONTHS, ge=0, le=520)
     duration_weeks: Float = Field(1.0, gt=0, le=104)
     minutes: Float = Field(60.0, gt=0, le=480)
-    hours_per_week: Float = Field(0.0, ge=0, le=60)
-    threat_weeks: Float = Field(0.0, ge=0, le=52)
 
 
 class JointMeetingEffects(Spec):
