@@ -9,7 +9,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from lifelines import KaplanMeierFitter
 
 import acsim
 from acsim.costs.rates import default_rates
@@ -17,7 +16,7 @@ from acsim.evidence.placeholders import placeholders
 from acsim.experiments.run import run_replication
 from acsim.model.engine import JobCentre
 from acsim.spec.scenario import load_scenario
-from conftest import bare_scenario
+from conftest import bare_scenario, check_survival
 
 ROOT = Path(__file__).resolve().parent.parent
 RATE = 0.05
@@ -34,19 +33,6 @@ def _scenario(programme, **changes):
     return bare_scenario(**{**AMPLE, "programmes": [programme], **changes})
 
 
-def _check_survival(res, expected, weeks):
-    s = res.spells[res.spells["spell"] == 0]
-    kmf = KaplanMeierFitter().fit(s["duration"], s["event"])
-    rows = []
-    for t in weeks:
-        sf = float(kmf.survival_function_at_times([t]).iloc[0])
-        se = math.sqrt(max(sf * (1 - sf), 1e-6) / len(s))
-        rows.append((t, sf, expected(t), se))
-    table = "\n".join(f"  t={t:5.1f} simulated={a:.4f} analytic={b:.4f} se={c:.4f}"
-                      for t, a, b, c in rows)
-    assert all(abs(a - b) <= 4 * c + 1e-3 for _, a, b, c in rows), table
-
-
 def test_the_joint_meeting_lifts_the_hazard_for_a_week_as_theory_says():
     lift, extra, w = 1.5, 1.4, 10.0
     sc = _scenario(JOINT, **{"effects.meetings.lift_hr": lift,
@@ -59,7 +45,7 @@ def test_the_joint_meeting_lifts_the_hazard_for_a_week_as_theory_says():
             return math.exp(-RATE * t)
         return math.exp(-RATE * (w + k * min(t - w, 1.0) + max(t - w - 1.0, 0.0)))
 
-    _check_survival(res, expected, [5.0, 10.5, 11.0, 20.0, 40.0])
+    check_survival(res, expected, [5.0, 10.5, 11.0, 20.0, 40.0])
 
 
 def test_joint_meetings_are_recorded_once_and_priced_at_their_minutes():
@@ -98,7 +84,7 @@ def test_the_contact_course_multiplies_the_hazard_while_enrolled():
             return math.exp(-RATE * t)
         return math.exp(-RATE * (w + k * min(t - w, d) + max(t - w - d, 0.0)))
 
-    _check_survival(res, expected, [5.0, 15.0, 30.0, 45.0])
+    check_survival(res, expected, [5.0, 15.0, 30.0, 45.0])
     kinds = set(res.episodes["meetings"]["kind"])
     assert kinds == {"contact"}, kinds
 

@@ -23,7 +23,7 @@ from acsim.model.hazards import PiecewiseHazard
 from acsim.policies import registry
 from acsim.policies.job_broker import JobBroker
 from acsim.spec.scenario import Effects
-from conftest import bare_scenario
+from conftest import bare_scenario, check_survival
 
 ENGINE = Path(engine.__file__).read_text()
 BROKER = {"kind": "job_broker", "name": "broker", "start_week": 10.0, "duration_weeks": 20.0,
@@ -114,7 +114,6 @@ def test_the_broker_multiplies_the_hazard_while_enrolled_as_theory_says():
     res = acsim.run(_broker_scenario(k, 1.0, **{"hazard.job": {"breaks": [0.0],
                                                               "rates": [rate]}}),
                     replications=1, seed=21, progress=False)
-    s = res.spells[res.spells["spell"] == 0]
     h = PiecewiseHazard((0.0,), (rate,))
 
     def expected(t):
@@ -124,17 +123,7 @@ def test_the_broker_multiplies_the_hazard_while_enrolled_as_theory_says():
         after = max(t - w - d, 0.0)
         return math.exp(-rate * (w + k * inside + after))
 
-    from lifelines import KaplanMeierFitter
-
-    kmf = KaplanMeierFitter().fit(s["duration"], s["event"])
-    rows = []
-    for t in (5.0, 10.0, 15.0, 30.0, 45.0):
-        sf = float(kmf.survival_function_at_times([t]).iloc[0])
-        se = math.sqrt(max(sf * (1 - sf), 1e-6) / len(s))
-        rows.append((t, sf, expected(t), se))
-    table = "\n".join(f"  t={t:5.1f} simulated={a:.4f} analytic={b:.4f} se={c:.4f}"
-                      for t, a, b, c in rows)
-    assert all(abs(a - b) <= 4 * c + 1e-3 for _, a, b, c in rows), table
+    check_survival(res, expected, (5.0, 10.0, 15.0, 30.0, 45.0))
 
 
 def test_broker_contacts_are_recorded_and_priced_at_the_brokers_rates():
