@@ -5,7 +5,9 @@ Two helpers, one quantile:
 - :func:`t_interval`: mean of a sample (replication values, or person-by-person differences of
   a paired design) with its t-interval on ``n - 1`` degrees of freedom;
 - :func:`welch_interval`: difference of the means of two independent samples with the Welch
-  interval (Welch-Satterthwaite degrees of freedom).
+  interval (Welch-Satterthwaite degrees of freedom);
+- :func:`total_interval`: a point run's mean with an interval that adds the spread over
+  parameter draws to the simulation noise.
 
 :func:`summary_table` applies :func:`t_interval` to every column of a table of replication
 values, in the layout of every result's ``summary``.
@@ -20,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["t_interval", "t_quantile", "summary_table", "welch_interval"]
+__all__ = ["summary_table", "t_interval", "t_quantile", "total_interval", "welch_interval"]
 
 
 def t_quantile(df: float, level: float = 0.95) -> float:
@@ -87,6 +89,50 @@ def welch_interval(
     df = var**2 / (vc**2 / (len(c) - 1) + vt**2 / (len(t) - 1))
     half = t_quantile(df, level) * math.sqrt(var)
     return diff, diff - half, diff + half
+
+
+def total_interval(
+    point: Iterable[float], draws: pd.DataFrame | None, level: float = 0.95
+) -> tuple[float, float, float]:
+    """A point estimate's interval with simulation noise and parameter uncertainty.
+
+    ``point`` are the point run's replication values; ``draws`` the same replications under
+    each parameter draw (columns ``draw`` and ``value``), on common random numbers. The
+    variance of the point mean, ``s^2 / R``, and the variance of the draws' means over the
+    draws, ``V_p`` (on common random numbers mostly the parameters' part), add up; the interval
+    is ``mean ± t(df) * sqrt(s^2 / R + V_p)`` with Welch-Satterthwaite degrees of freedom, at
+    most the replications' ``R - 1``, so it is never narrower than the simulation interval of
+    :func:`t_interval`.
+
+    Args:
+        point: Replication values of the point run (NaN dropped).
+        draws: ``draw`` and ``value`` per draw and replication (NaN dropped), or ``None``.
+        level: Confidence level.
+
+    Returns:
+        ``(ci_low, ci_high, parameter share)``, the share being ``V_p`` over the total
+        variance; all NaN with fewer than two replications or two draws.
+
+    """
+    v = np.asarray(point, dtype=float)
+    v = v[~np.isnan(v)]
+    nan = (math.nan, math.nan, math.nan)
+    if draws is None or len(v) < 2:
+        return nan
+    d = draws.dropna(subset=["value"])
+    means = d.groupby("draw")["value"].mean().to_numpy()
+    if len(means) < 2:
+        return nan
+    m = float(v.mean())
+    vs = float(v.var(ddof=1)) / len(v)
+    vp = float(means.var(ddof=1))
+    total = vs + vp
+    if not total > 0:
+        return m, m, 0.0
+    df = total**2 / ((vs**2 / (len(v) - 1) if vs else 0.0) + vp**2 / (len(means) - 1))
+    df = min(df, len(v) - 1)
+    half = t_quantile(df, level) * math.sqrt(total)
+    return m - half, m + half, vp / total
 
 
 def summary_table(values: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:

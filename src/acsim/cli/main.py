@@ -68,6 +68,12 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"acsim: error: {text} (see '{self.prog} --help')\n")
 
 
+_DRAWS_HELP = ("also run the replications under K parameter sets (2-200) drawn from the "
+               "calibration's covariance and the placeholders' prior ranges, on the same "
+               "seeds: the tables gain total_ci_low/total_ci_high (simulation and parameter "
+               "uncertainty) and parameter_share (default 0: none)")
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="acsim", description="acsim: unemployment spells of academics under "
                 "job-centre policies (a SimPy discrete-event simulation).")
@@ -103,6 +109,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="simpy (the reference, default), vectorised (the same spells, faster; "
                         "refuses, naming the key, a scenario where capacity could bind) or "
                         "auto (vectorised where it can, else simpy)")
+    r.add_argument("--parameter-draws", type=int, default=0, metavar="K",
+                   help=_DRAWS_HELP)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
 
     c = sub.add_parser("compare", help="compare scenarios on common random numbers")
@@ -149,6 +157,8 @@ def _parser() -> argparse.ArgumentParser:
         "--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
         help="override a value of every SCENARIOS file by its dotted key path, before any "
              "transplant (repeatable); a --transplant FILE is read as written")
+    c.add_argument("--parameter-draws", type=int, default=0, metavar="K",
+                   help=_DRAWS_HELP)
     c.add_argument("--quiet", action="store_true", help="no progress bar")
     c.add_argument("--report", action="store_true",
                    help="with --out: also write DIR/report.html, one self-contained HTML file "
@@ -270,6 +280,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             store=args.store, use_cache=not args.no_cache, precision=args.precision,
             metric=args.metric, max_replications=args.max_replications,
             backend=args.backend, scheduler=args.scheduler, engine=args.engine,
+            parameter_draws=args.parameter_draws,
         )
     _notes(caught)
     if not scenario.effects.calibrated:
@@ -302,8 +313,14 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
 
 def _check_common(args: argparse.Namespace) -> None:
-    """``--replications``, ``--seed`` and ``--workers`` of ``run`` and ``compare``."""
+    """``--replications``, ``--seed``, ``--workers`` and ``--parameter-draws``."""
+    from acsim.experiments.draws import check_draws
+
     check_count(args.replications, "--replications", 1, MAX_REPLICATIONS)
+    if args.parameter_draws and args.replications < 2:
+        raise ScenarioError("--parameter-draws", "", "needs --replications of at least 2 (a "
+                            "total interval adds the draws' spread to the replications')")
+    check_draws(args.parameter_draws)
     check_seed(args.seed)
     check_workers(args.workers)
 
@@ -374,7 +391,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                       workers=args.workers, progress=False if args.quiet else None,
                       backend=args.backend, scheduler=args.scheduler,
                       precision=args.precision, metric=args.metric,
-                      max_replications=args.max_replications)
+                      max_replications=args.max_replications,
+                      parameter_draws=args.parameter_draws)
     _notes(caught)
     if not all(s.effects.calibrated for s in scenarios):
         print("note: effect sizes are uncalibrated placeholders", file=sys.stderr)
@@ -391,8 +409,14 @@ def _cmd_compare(args: argparse.Namespace) -> int:
         diffs = table[table["scenario"] != first]
         if len(diffs):
             print(f"\npaired differences against {first}:")
-            print(diffs[["scenario", "metric", "diff_vs_first", "diff_ci_low", "diff_ci_high"]]
-                  .to_string(index=False))
+            cols = ["scenario", "metric", "diff_vs_first", "diff_ci_low", "diff_ci_high"]
+            cols += [c for c in ("diff_total_ci_low", "diff_total_ci_high",
+                                 "diff_parameter_share") if c in diffs]
+            print(diffs[cols].to_string(index=False))
+            if "diff_total_ci_low" in diffs:
+                print(f"(diff_total_ci: simulation and parameter uncertainty over "
+                      f"{args.parameter_draws} parameter draws; diff_parameter_share: the "
+                      "share of its variance from the parameters)")
     if args.business_case:
         for i in range(1, len(cmp.results)):
             try:

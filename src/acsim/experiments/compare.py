@@ -14,6 +14,7 @@ import pandas as pd
 from acsim.analysis.intervals import t_interval
 from acsim.analysis.metrics import COMPARISON_METRICS, check_run_metric, metric_unit
 from acsim.exceptions import ScenarioError
+from acsim.experiments.backends import default_workers
 from acsim.experiments.run import RunResult, run
 from acsim.model.rng import root_entropy
 from acsim.spec.scenario import Scenario
@@ -49,12 +50,22 @@ class Comparison:
 
         Each row has the metric's unit (:func:`~acsim.analysis.metrics.metric_unit`), the mean
         and 95 % interval over replications, and the paired difference against the first
-        scenario with its 95 % interval (all in that unit).
+        scenario with its 95 % interval (all in that unit). With parameter draws
+        (``compare(..., parameter_draws=K)``), each interval has a total one beside it:
+        ``total_ci_low``, ``total_ci_high``, ``diff_total_ci_low``, ``diff_total_ci_high``
+        (simulation noise and parameter uncertainty), with ``parameter_share`` and
+        ``diff_parameter_share``, the share of the variance from the parameters.
         """
-        ref = self.results[0].replication_metrics.set_index("replication")
+        from acsim.experiments.draws import paired_draws, with_total_intervals
+
+        first = self.results[0]
+        ref = first.replication_metrics.set_index("replication")
+        drawn = all(r.draw_metrics is not None for r in self.results)
         rows = []
         for res in self.results:
             rm = res.replication_metrics.set_index("replication")
+            totals = (with_total_intervals(res.summary[["mean"]], res.replication_metrics,
+                                           res.draw_metrics) if drawn else None)
             for metric in metrics:
                 if metric not in rm:
                     continue
@@ -64,12 +75,26 @@ class Comparison:
                 else:
                     common = rm.index.intersection(ref.index)
                     d = t_interval((rm.loc[common, metric] - ref.loc[common, metric]).to_numpy())
-                rows.append({
+                row = {
                     "scenario": res.scenario.name, "metric": metric,
                     "unit": metric_unit(metric, "run"), "mean": mean,
                     "ci_low": lo, "ci_high": hi, "diff_vs_first": d[0], "diff_ci_low": d[1],
                     "diff_ci_high": d[2], "replications": len(rm),
-                })
+                }
+                if totals is not None:
+                    t = totals.loc[metric] if metric in totals.index else None
+                    dt = ((math.nan,) * 3 if res is first else
+                          paired_draws(first.replication_metrics, res.replication_metrics,
+                                       first.draw_metrics, res.draw_metrics, metric))
+                    row.update({
+                        "total_ci_low": math.nan if t is None else t["total_ci_low"],
+                        "total_ci_high": math.nan if t is None else t["total_ci_high"],
+                        "parameter_share": math.nan if t is None else t["parameter_share"],
+                        "diff_total_ci_low": dt[0], "diff_total_ci_high": dt[1],
+                        "diff_parameter_share": dt[2],
+                        "draws": int(res.draw_metrics["draw"].nunique()),
+                    })
+                rows.append(row)
         return pd.DataFrame(rows)
 
     @property
@@ -91,6 +116,9 @@ class Comparison:
                                               else scenario_order))
         cols = ["mean", "ci_low", "ci_high", "replications", "diff_vs_first", "diff_ci_low",
                 "diff_ci_high"]
+        cols += [c for c in ("total_ci_low", "total_ci_high", "parameter_share",
+                             "diff_total_ci_low", "diff_total_ci_high",
+                             "diff_parameter_share", "draws") if c in t]
         return t.set_index(["metric", "scenario"])[cols]
 
     def means(self) -> pd.DataFrame:
@@ -256,6 +284,7 @@ def compare(
     precision: float | None = None,
     metric: str = "rmst_104",
     max_replications: int = 200,
+    parameter_draws: int = 0,
 ) -> Comparison:
     """Run scenarios on common random numbers and compare them with the first.
 
@@ -266,14 +295,22 @@ def compare(
     interval of each paired difference in ``metric`` is narrower than ``precision`` times the
     first scenario's mean, or ``max_replications`` is reached. Replications already run are
     kept in a temporary result store, so each round only simulates the new ones.
+
+    With ``parameter_draws`` K, every scenario is run again under the same K parameter sets
+    (draw ``k`` is the same set in each scenario) on the same seeds, and the table gains total
+    intervals (:meth:`Comparison.table`).
     """
+    from acsim.experiments.draws import check_draws, run_draws
+
     if len(scenarios) < 1:
         raise ValueError("compare needs at least one scenario")
+    check_draws(parameter_draws)
     root = root_entropy(seed)
     named = _unique_names(scenarios)
     if precision is None:
         results = [run(s, replications=replications, seed=root, workers=workers,
-                       progress=progress, backend=backend, scheduler=scheduler)
+                       progress=progress, backend=backend, scheduler=scheduler,
+                       parameter_draws=parameter_draws)
                    for s in named]
         return Comparison(results=results, seed=root)
     if not precision > 0:
@@ -289,6 +326,11 @@ def compare(
             cmp = Comparison(results=results, seed=root)
             if reps >= max_replications or (len(named) > 1 and reps >= 3
                                              and _paired_precise(cmp, metric, precision)):
+                for res in cmp.results if parameter_draws else ():
+                    res.draw_metrics = run_draws(
+                        res.scenario, parameter_draws, res.replication_metrics["replication"]
+                        .tolist(), root, default_workers() if workers is None else workers, backend,
+                        scheduler, progress=progress)
                 return cmp
             step = max(2, workers or 2)
             reps = min(max_replications, reps + step)
@@ -311,12 +353,17 @@ def sweep(
     progress: bool | None = None,
     backend: str = "process",
     scheduler: str | None = None,
+    parameter_draws: int = 0,
 ) -> pd.DataFrame:
     """Run every combination of ``grid`` (dotted key path -> values) on common random numbers.
 
+    With ``parameter_draws`` K, every grid point also runs under the same K parameter sets
+    (:mod:`acsim.experiments.draws`).
+
     Returns:
         A tidy table: one row per grid point and metric, with the grid values as columns,
-        ``mean``, ``ci_low`` and ``ci_high``.
+        ``mean``, ``ci_low`` and ``ci_high``; with draws also ``total_ci_low``,
+        ``total_ci_high`` and ``parameter_share``.
 
     """
     root = root_entropy(seed)
@@ -326,11 +373,16 @@ def sweep(
         changes = dict(zip(keys, values, strict=True))
         variant = scenario.with_changes(changes, source="sweep")
         res = run(variant, replications=replications, seed=root, workers=workers,
-                  progress=progress, backend=backend, scheduler=scheduler)
+                  progress=progress, backend=backend, scheduler=scheduler,
+                  parameter_draws=parameter_draws)
         rm = res.replication_metrics
+        summary = res.summary
         for metric in metrics:
             if metric in rm:
                 mean, lo, hi = t_interval(rm[metric].to_numpy())
-                rows.append({**changes, "metric": metric, "mean": mean, "ci_low": lo,
-                             "ci_high": hi})
+                row = {**changes, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi}
+                if res.draw_metrics is not None:
+                    row.update(summary.loc[metric, ["total_ci_low", "total_ci_high",
+                                                    "parameter_share"]].to_dict())
+                rows.append(row)
     return pd.DataFrame(rows)

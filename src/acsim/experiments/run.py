@@ -97,6 +97,8 @@ class RunResult:
         weekly: Meetings held, capacity and mean delay by week and replication.
         episodes: The engine's record beside the spells, every replication: ``meetings``
             held, ``programmes`` episodes and ``jobs`` (:mod:`acsim.model.recorder`).
+        draw_metrics: With parameter draws, the metrics of every (``draw``, ``replication``)
+            on the point run's seeds (:mod:`acsim.experiments.draws`); else ``None``.
 
     """
 
@@ -109,6 +111,7 @@ class RunResult:
     weekly: pd.DataFrame | None = None
     simulated_replications: int = 0
     episodes: dict[str, pd.DataFrame] = field(default_factory=dict)
+    draw_metrics: pd.DataFrame | None = None
     _km: object = field(default=None, repr=False)
 
     @property
@@ -123,8 +126,16 @@ class RunResult:
         One row per metric (index ``metric``; names and definitions in
         :mod:`acsim.analysis.metrics`), columns ``mean``, ``ci_low``, ``ci_high`` and
         ``replications``; a replication where a metric is NaN does not enter its interval.
+        With parameter draws, also ``total_ci_low`` and ``total_ci_high`` (simulation noise
+        and parameter uncertainty, :func:`~acsim.analysis.intervals.total_interval`),
+        ``parameter_share`` (the share of that variance from the parameters) and ``draws``.
         """
-        return summary_table(self.replication_metrics.drop(columns=["replication"]))
+        table = summary_table(self.replication_metrics.drop(columns=["replication"]))
+        if self.draw_metrics is None:
+            return table
+        from acsim.experiments.draws import with_total_intervals
+
+        return with_total_intervals(table, self.replication_metrics, self.draw_metrics)
 
     def cost_summary(self) -> CostSummary:
         """Costs per year, per spell and per full-year person, by category and payer."""
@@ -220,6 +231,7 @@ def run(
     scheduler: str | None = None,
     keep_spells: bool = True,
     engine: str = "simpy",
+    parameter_draws: int = 0,
 ) -> RunResult:
     """Run a scenario.
 
@@ -256,6 +268,10 @@ def run(
         engine: ``"simpy"`` (the reference), ``"vectorised"`` (exact where capacity cannot
             bind; refuses what it cannot run, naming the key) or ``"auto"`` (vectorised where
             it can, else SimPy): :mod:`acsim.model.vectorised`.
+        parameter_draws: After the replications, run them again under this many parameter
+            sets drawn from the calibration's covariance and the placeholders' priors, on the
+            same seeds (:mod:`acsim.experiments.draws`): the summary gains total intervals.
+            0 (the default): none; else 2 to :data:`~acsim.experiments.draws.MAX_DRAWS`.
 
     Returns:
         The result, with spells, per-replication metrics and summaries.
@@ -275,6 +291,9 @@ def run(
         raise ScenarioError("--engine", "", f"expected one of {list(ENGINES)}, got {engine!r}")
     if engine == "vectorised":
         check_supported(scenario, source="--engine")  # before any simulation
+    from acsim.experiments.draws import check_draws, run_draws
+
+    check_draws(parameter_draws)
     root = root_entropy(seed)
     if isinstance(store, (str, Path)):
         store = ResultStore(store)
@@ -359,6 +378,13 @@ def run(
                                        ignore_index=True))
                   for k in EPISODE_TABLES if any(r in episodes for r in order)},
     )
+    if parameter_draws and not interrupted:
+        try:
+            result.draw_metrics = run_draws(scenario, parameter_draws, order, root, n_workers,
+                                            backend, scheduler, engine, progress)
+        except KeyboardInterrupt:  # the point run is kept; its draws are not complete
+            result.interrupted = interrupted = True
+        result.wall_time = time.perf_counter() - t0
     if store is not None:
         store.write_manifest(scenario, root, replications=len(order), workers=n_workers,
                              backend=backend if backend == "dask" or n_workers > 1
