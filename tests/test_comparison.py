@@ -33,10 +33,12 @@ def test_sweep_is_tidy():
     sc = Scenario().with_changes(SMALL)
     out = acsim.sweep(sc, {"staffing.caseworkers": [2, 6]}, replications=1, seed=1, workers=1,
                       metrics=["meetings_per_spell"], progress=False)
-    assert list(out.columns) == ["staffing.caseworkers", "metric", "mean", "ci_low", "ci_high"]
+    assert list(out.columns) == ["staffing.caseworkers", "metric", "mean", "ci_low", "ci_high",
+                                 "diff_vs_first", "diff_ci_low", "diff_ci_high"]
     assert out["staffing.caseworkers"].tolist() == [2, 6]
     m = out["mean"].to_numpy()
     assert m[1] > m[0]
+    assert out["diff_vs_first"].iloc[1] == pytest.approx(m[1] - m[0])
 
 
 def test_cli_compare_writes_table_and_figures(tmp_path, capsys):

@@ -216,3 +216,23 @@ def test_the_cli_refuses_bad_draw_counts_before_running(args, needle):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 2, out.stderr
     assert needle in out.stderr
+
+
+def test_the_shipped_covariance_belongs_to_the_shipped_effects_and_plan():
+    """Recalibrating without `acsim calibrate --uncertainty` leaves a stale file: this fails."""
+    from acsim.evidence.plan import default_plan
+    from acsim.evidence.uncertainty import UNCERTAINTY_FILE
+
+    assert UNCERTAINTY_FILE.is_file()
+    unc = load_uncertainty()
+    effects = default_effects()
+    plan = {p.path: p for st in default_plan().effect_stages for p in st.parameters}
+    constrained = {p.path for p in load_priors() if p.kind == "constrained"}
+    assert {p.path for p in unc.fitted} == set(plan) - constrained
+    for p in unc.fitted:
+        assert p.value == pytest.approx(parameter_value(effects, p.path), rel=1e-5), p.path
+        assert (p.lower, p.upper) == (plan[p.path].lower, plan[p.path].upper)
+        assert 0 < p.se <= p.prior_se * (1 + 1e-6), p
+    eig = np.linalg.eigvalsh(unc.covariance)
+    assert eig.min() > 0, eig
+    assert not {p.path for p in unc.fitted} & {q.path for q in unc.priors}

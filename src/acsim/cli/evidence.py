@@ -51,6 +51,11 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--skip-levels", action="store_true",
                    help="do not refit the municipal levels (M01) and Copenhagen's inflow (M03) "
                         "after the effects")
+    c.add_argument("--uncertainty", action="store_true",
+                   help="only the fitted effects' joint covariance at their current values "
+                        "(no refit): one joint Jacobian over every effects stage's targets, "
+                        "written to acsim/data/effects_uncertainty.toml with the "
+                        "identification report (a full calibrate ends with it)")
     c.add_argument("--checkpoint", type=Path, default=Path(".acsim-calibration"),
                    help="directory keeping each finished stage, so an interrupted or partly "
                         "changed calibration resumes (default .acsim-calibration)")
@@ -145,6 +150,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     from acsim.spec.scenario import EFFECTS_FILE, default_effects
 
     _check_sizes(args)
+    if args.uncertainty:
+        return _uncertainty(args)
     output_dir(args.checkpoint, "--checkpoint")
     if not args.no_write:
         targets = [EFFECTS_FILE]
@@ -158,6 +165,7 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     if not args.no_write:
         print(f"wrote {write_effects(fit)}")
         default_effects.cache_clear()
+        _uncertainty(args)
     if args.skip_levels:
         return 0
     print(f"{'municipality':<16} {'published':>9} {'simulated':>9} {'residual':>8} {'level':>7}")
@@ -169,6 +177,34 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
             lf = lf.level
         print(f"{city:<16} {lf.target:>9.2f} {lf.simulated:>9.2f} {lf.residual:>+8.2f} "
               f"{lf.level:>7.4f}")
+    return 0
+
+
+def _uncertainty(args: argparse.Namespace) -> int:
+    """The joint covariance of the fitted effects at their current values, and its report."""
+    from acsim.evidence.uncertainty import (
+        UNCERTAINTY_FILE,
+        identification_report,
+        joint_jacobian,
+        load_priors,
+        load_uncertainty,
+        write_uncertainty,
+    )
+
+    priors = load_priors()
+    if not args.no_write:
+        check_writable_file(UNCERTAINTY_FILE, "calibrate --uncertainty (without --no-write)")
+    jj = joint_jacobian(scale=_scale(args.scale), seed=args.seed,
+                        workers=_workers(args.workers),
+                        exclude=[p.path for p in priors if p.kind == "constrained"],
+                        log=(lambda _: None) if args.quiet else print)
+    path = Path(args.checkpoint) / "effects_uncertainty.toml" if args.no_write \
+        else UNCERTAINTY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_uncertainty(jj, path)
+    print("\n".join(identification_report(load_uncertainty(path, priors),
+                                          int(jj.quantitative.sum()))))
+    print(f"wrote {path}")
     return 0
 
 

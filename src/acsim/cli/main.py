@@ -34,6 +34,8 @@ from acsim.cli.options import (
 )
 from acsim.cli.report import COMMANDS as REPORT_COMMANDS
 from acsim.cli.report import add_parsers as add_report_parsers
+from acsim.cli.sweep import COMMANDS as SWEEP_COMMANDS
+from acsim.cli.sweep import add_parsers as add_sweep_parsers
 from acsim.costs.model import RatesCoverageWarning
 from acsim.exceptions import ScenarioError, UncalibratedWarning
 from acsim.experiments.manifest import comparison_manifest, run_manifest, write_manifest
@@ -182,6 +184,7 @@ def _parser() -> argparse.ArgumentParser:
     add_explain_parsers(sub)
     add_evidence_parsers(sub)
     add_report_parsers(sub)
+    add_sweep_parsers(sub)
     return p
 
 
@@ -552,6 +555,8 @@ def main(argv: list[str] | None = None) -> int:
             return REPORT_COMMANDS[args.command](args)
         if args.command in EXPLAIN_COMMANDS:
             return EXPLAIN_COMMANDS[args.command](args)
+        if args.command in SWEEP_COMMANDS:
+            return SWEEP_COMMANDS[args.command](args)
     except ScenarioError as exc:
         print(f"acsim: error: {exc}", file=sys.stderr)
         return 2

@@ -51,9 +51,11 @@ __all__ = [
     "Prior",
     "apply_draw",
     "default_uncertainty",
+    "identification_report",
     "joint_jacobian",
     "load_priors",
     "load_uncertainty",
+    "scenario_uncertainty",
     "write_uncertainty",
 ]
 
@@ -503,3 +505,42 @@ def write_uncertainty(jj: JointJacobian, path: str | Path = UNCERTAINTY_FILE) ->
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     default_uncertainty.cache_clear()
     return path
+
+
+def identification_report(unc: ParameterUncertainty, targets: int | None = None) -> list[str]:
+    """Lines of the identification report: each parameter, how it is held, the counts.
+
+    Args:
+        unc: The fitted parameters' covariance and the priors.
+        targets: Quantitative published numbers the fitted parameters were fitted to (default:
+            the covariance file's count).
+
+    """
+    if targets is None:
+        targets = _file_targets()
+    lines = [f"{'parameter':<44} {'value':>8} {'se':>7} {'95 % range':>17}  held by"]
+    for p in unc.fitted:
+        x = p.to_x(p.value)
+        lo, hi = p.from_x(x - 1.96 * p.se), p.from_x(x + 1.96 * p.se)
+        how = {"pinned": "the targets pin it down",
+               "bounded": "the targets bound it (se at least half its prior's)",
+               "prior": "its prior: the targets leave it to the stage's bounds"}
+        lines.append(f"{p.path:<44} {p.value:>8.4g} {p.se:>7.3f} {f'{lo:.3g}-{hi:.3g}':>17}  "
+                     f"{how[p.identification]} ({', '.join(p.records)})")
+    for q in unc.priors:
+        lines.append(f"{q.path:<44} {'':>8} {'':>7} {f'{q.low:g}-{q.high:g}':>17}  "
+                     f"prior range ({q.kind})")
+    counts = {k: sum(p.identification == k for p in unc.fitted)
+              for k in ("pinned", "bounded", "prior")}
+    lines.append(
+        f"{len(unc.fitted)} fitted parameters ({counts['pinned']} pinned down, "
+        f"{counts['bounded']} bounded, {counts['prior']} left to their prior) for {targets} "
+        f"published numbers: {targets - len(unc.fitted)} degrees of freedom; "
+        f"{len(unc.priors)} placeholders drawn from prior ranges")
+    return lines
+
+
+def _file_targets() -> int:
+    if not UNCERTAINTY_FILE.is_file():
+        return 0
+    return int(read_toml(UNCERTAINTY_FILE).get("targets", 0))

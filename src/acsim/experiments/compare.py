@@ -362,27 +362,42 @@ def sweep(
 
     Returns:
         A tidy table: one row per grid point and metric, with the grid values as columns,
-        ``mean``, ``ci_low`` and ``ci_high``; with draws also ``total_ci_low``,
-        ``total_ci_high`` and ``parameter_share``.
+        ``mean``, ``ci_low`` and ``ci_high``, and the paired difference against the first grid
+        point, ``diff_vs_first``, ``diff_ci_low`` and ``diff_ci_high`` (NaN at the first); with
+        draws also ``total_ci_low``, ``total_ci_high``, ``parameter_share``,
+        ``diff_total_ci_low`` and ``diff_total_ci_high``.
 
     """
+    from acsim.experiments.draws import paired_draws
     root = root_entropy(seed)
     keys = list(grid)
     rows = []
+    first: RunResult | None = None
     for values in itertools.product(*(grid[k] for k in keys)):
         changes = dict(zip(keys, values, strict=True))
         variant = scenario.with_changes(changes, source="sweep")
         res = run(variant, replications=replications, seed=root, workers=workers,
                   progress=progress, backend=backend, scheduler=scheduler,
                   parameter_draws=parameter_draws)
+        first = first or res
         rm = res.replication_metrics
+        ref = first.replication_metrics.set_index("replication")
         summary = res.summary
         for metric in metrics:
             if metric in rm:
                 mean, lo, hi = t_interval(rm[metric].to_numpy())
-                row = {**changes, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi}
+                d = (math.nan,) * 3
+                if res is not first:
+                    mine = rm.set_index("replication")[metric]
+                    d = t_interval((mine - ref[metric].loc[mine.index]).to_numpy())
+                row = {**changes, "metric": metric, "mean": mean, "ci_low": lo, "ci_high": hi,
+                       "diff_vs_first": d[0], "diff_ci_low": d[1], "diff_ci_high": d[2]}
                 if res.draw_metrics is not None:
                     row.update(summary.loc[metric, ["total_ci_low", "total_ci_high",
                                                     "parameter_share"]].to_dict())
+                    dt = ((math.nan,) * 3 if res is first else
+                          paired_draws(first.replication_metrics, rm, first.draw_metrics,
+                                       res.draw_metrics, metric))
+                    row.update({"diff_total_ci_low": dt[0], "diff_total_ci_high": dt[1]})
                 rows.append(row)
     return pd.DataFrame(rows)
