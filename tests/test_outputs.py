@@ -84,9 +84,11 @@ def observed(tmp: Path) -> dict[str, list[str]]:
     store = tmp / "store"
     args = ["--seed", "1", "--workers", "1", "--quiet"]
     assert main(["run", str(a), "-n", "2", "--out", str(tmp / "run"), "--store", str(store),
-                 "--set", "meetings.first_week=3", *args]) == 0
+                 "--set", "meetings.first_week=3", "--parameter-draws", "2", *args]) == 0
     assert main(["compare", str(a), str(b), "-n", "2", "--business-case",
-                 "--out", str(tmp / "cmp"), *args]) == 0
+                 "--parameter-draws", "2", "--out", str(tmp / "cmp"), *args]) == 0
+    assert main(["sweep", str(a), "--grid", "staffing.caseworkers=44,60", "-n", "2",
+                 "--parameter-draws", "2", "--out", str(tmp / "sweep"), *args]) == 0
     trial = tmp / "trial.toml"
     trial.write_text(tomlkit.dumps(TRIAL))
     assert main(["trial", str(trial), "--out", str(tmp / "trial")]) == 0
@@ -98,12 +100,14 @@ def observed(tmp: Path) -> dict[str, list[str]]:
         "survival.csv": tmp / "run" / "survival.csv",
         "manifest.json": tmp / "run" / "manifest.json",
         "comparison.csv": tmp / "cmp" / "comparison.csv",
+        "sweep.csv": tmp / "sweep" / "sweep.csv",
         "business_case_<i>.csv": tmp / "cmp" / "business_case_1.csv",
         "providers_<i>.csv": tmp / "cmp" / "providers_1.csv",
         "trial.csv": tmp / "trial" / "trial.csv",
         "<store>/manifest.json": key / "manifest.json",
     }
     out = {name: _columns(path) for name, path in files.items()}
+    out["sweep.csv"] = ["<key>" if c == "staffing.caseworkers" else c for c in out["sweep.csv"]]
     compare_keys = set(_columns(tmp / "cmp" / "manifest.json"))
     out["compare/manifest.json"] = sorted(compare_keys - set(out["manifest.json"]))
     assert set(out["manifest.json"]) - compare_keys == {"interrupted", "wall_time_seconds"}
