@@ -21,7 +21,8 @@ def _small(tmp_path, city):
 def test_explain_writes_parts_that_add_up_to_the_gap(tmp_path, capsys):
     out = tmp_path / "out"
     code = main(["explain", str(_small(tmp_path, "copenhagen")), str(_small(tmp_path, "aarhus")),
-                 "-n", "2", "--seed", "1", "--workers", "1", "--quiet", "--out", str(out)])
+                 "-n", "2", "--seed", "1", "--workers", "1", "--quiet", "--method", "chain",
+                 "--out", str(out)])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     table = pd.read_csv(out / "explain.csv", index_col=[0, 1])

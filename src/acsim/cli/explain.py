@@ -1,8 +1,13 @@
 """The ``acsim explain`` subcommand: which differences drive the gap between two scenarios.
 
-It runs :func:`acsim.experiments.decompose.decompose` on common random numbers and writes
-``explain.csv`` (each step's contribution with its 95 % interval, then the total, whose parts
-add up exactly) and ``explain.png`` (the waterfall), one per metric.
+By default it splits the gap by Shapley values over the parts
+(:func:`acsim.experiments.shapley.shapley`: every combination of parts moved, each part
+averaged over every order); ``--method chain`` moves them one at a time in one order
+(:func:`acsim.experiments.decompose.decompose`). Either way it writes ``explain.csv`` (each
+part's contribution with its 95 % interval, then the total, whose parts add up exactly) and
+``explain_<metric>.png``. ``--sensitivity`` adds ``sensitivity.csv`` and ``sensitivity.png``:
+the effect parameters ranked by how much each moves the gap across its range
+(:func:`acsim.experiments.shapley.parameter_sensitivity`).
 """
 
 from __future__ import annotations
@@ -23,17 +28,24 @@ from acsim.cli.options import (
 from acsim.costs.model import RatesCoverageWarning
 from acsim.exceptions import ScenarioError, SteadyStateWarning, UncalibratedWarning
 
-__all__ = ["COMMANDS", "EXPLAIN_FILE", "add_parsers"]
+__all__ = ["COMMANDS", "EXPLAIN_FILE", "SENSITIVITY_FILE", "add_parsers"]
 
 #: The table ``acsim explain --out DIR`` writes.
 EXPLAIN_FILE = "explain.csv"
+#: The table ``acsim explain --sensitivity --out DIR`` adds.
+SENSITIVITY_FILE = "sensitivity.csv"
 _DESCRIPTION = (
-    "Split the gap OTHER minus BASE into steps that move one part at a time, on common random "
-    "numbers: each policy section (staffing, meetings, screening, programmes, provider) of "
-    "OTHER put into BASE in turn, then the population step (population, labour market and "
-    "municipal level, run window). The parts add up exactly to the gap, replication by "
-    "replication; they depend on the order (--order), so compare a few orders before quoting "
-    "one part alone. Takes as long as a comparison of 7 scenarios.")
+    "Split the gap OTHER minus BASE into its parts, on common random numbers: each policy "
+    "section (staffing, meetings, screening, programmes, provider) of OTHER and the "
+    "population step (population, labour market and municipal level, run window). By default "
+    "(--method shapley) every combination of parts moved is run (up to 64 scenarios; a "
+    "combination that gives the same scenario as another runs once) and each part gets its "
+    "Shapley value, its contribution averaged over every order; --method chain moves them one "
+    "at a time in one order (--order; 7 scenarios), whose parts depend on that order. The "
+    "parts add up exactly to the gap, replication by replication. --sensitivity also ranks "
+    "the effect parameters (fitted ones over their 95 % range, placeholders over their prior "
+    "range) by how much each moves the gap: which part of the difference is evidence and "
+    "which is assumption.")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -67,6 +79,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     e.add_argument("--staffing", choices=["caseload", "as-is"], default="caseload",
                    help="a moved staffing section: 'caseload' scales caseworkers to the "
                         "inflow (default), 'as-is' takes them unchanged")
+    e.add_argument("--method", choices=["shapley", "chain"], default="shapley",
+                   help="shapley (default: each part averaged over every order) or chain "
+                        "(one order, --order)")
+    e.add_argument("--sensitivity", action="store_true",
+                   help=f"also rank the effect parameters by how much each moves the gap in "
+                        f"the first metric across its range: {SENSITIVITY_FILE} and "
+                        "sensitivity.png (2 runs of both scenarios per parameter)")
     e.add_argument("--out", type=Path, default=None,
                    help=f"directory for {EXPLAIN_FILE} and explain_<metric>.png (default: "
                         "print only)")
@@ -93,20 +112,46 @@ def _cmd_explain(args: argparse.Namespace) -> int:
     out = output_dir(args.out, "--out")
     base, other = load_scenario(args.base), load_scenario(args.other)
     order = [p.strip() for p in args.order.split(",")] if args.order else None
+    if order is not None and args.method == "shapley":
+        raise ScenarioError("--order", args.order, "only with --method chain: a Shapley value "
+                            "averages over every order")
+    staffing = "as_is" if args.staffing == "as-is" else "caseload"
+    progress = False if args.quiet else None
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("ignore", UncalibratedWarning)
         warnings.simplefilter("always", RatesCoverageWarning)
-        dec = decompose(base, other, sections=args.sections, metrics=metrics,
-                        replications=args.replications, seed=args.seed, order=order,
-                        staffing="as_is" if args.staffing == "as-is" else "caseload",
-                        workers=args.workers, progress=False if args.quiet else None)
+        if args.method == "chain":
+            dec = decompose(base, other, sections=args.sections, metrics=metrics,
+                            replications=args.replications, seed=args.seed, order=order,
+                            staffing=staffing, workers=args.workers, progress=progress)
+        else:
+            from acsim.experiments.shapley import shapley
+
+            dec = shapley(base, other, sections=args.sections, metrics=metrics,
+                          replications=args.replications, seed=args.seed, staffing=staffing,
+                          workers=args.workers, progress=progress)
+        sensitivity = None
+        if args.sensitivity:
+            from acsim.experiments.shapley import parameter_sensitivity
+
+            sensitivity = parameter_sensitivity(base, other, metric=metrics[0],
+                                                replications=args.replications,
+                                                seed=dec.seed, workers=args.workers,
+                                                progress=progress)
     _notes(caught, (base.name, other.name))
     table = explain_table(dec)
+    how = ("each part's Shapley value (its contribution averaged over every order)"
+           if args.method == "shapley" else "each step's contribution in this order")
     with pd.option_context("display.width", 140, "display.float_format", "{:,.3f}".format):
-        print(f"{dec.other} minus {dec.base}, seed {dec.comparison.seed}, "
-              f"{args.replications} replications: each step's contribution with its paired "
-              "95 % interval; the parts add up to the total")
+        print(f"{dec.other} minus {dec.base}, seed {dec.seed}, {args.replications} "
+              f"replications: {how} with its paired 95 % interval; the parts add up to the "
+              "total")
         print(table.to_string())
+        if sensitivity is not None:
+            print(f"\n{metrics[0]}: the gap with each effect parameter at the low and the high "
+                  "end of its range (fitted: 95 % range; placeholders: prior range), largest "
+                  "swing first")
+            print(sensitivity.to_string(index=False))
     if out is not None:
         matplotlib.use("Agg")
         written = [EXPLAIN_FILE]
@@ -119,6 +164,15 @@ def _cmd_explain(args: argparse.Namespace) -> int:
                 ax.figure.savefig(out / name, dpi=120, bbox_inches="tight")
                 matplotlib.pyplot.close(ax.figure)
                 written.append(name)
+            if sensitivity is not None:
+                from acsim.experiments.shapley import plot_sensitivity
+
+                sensitivity.to_csv(out / SENSITIVITY_FILE, index=False)
+                ax = plot_sensitivity(sensitivity, title=f"{metrics[0]}: {dec.other} minus "
+                                                         f"{dec.base}")
+                ax.figure.savefig(out / "sensitivity.png", dpi=120, bbox_inches="tight")
+                matplotlib.pyplot.close(ax.figure)
+                written += [SENSITIVITY_FILE, "sensitivity.png"]
         except OSError as exc:
             raise write_error("--out", out, exc) from None
         print(f"wrote {out}/: {', '.join(written)}", file=sys.stderr)

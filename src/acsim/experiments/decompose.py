@@ -64,6 +64,11 @@ class Decomposition:
         """Name of the scenario the chain ends at."""
         return self.comparison.names[-1]
 
+    @property
+    def seed(self) -> int:
+        """The common root seed."""
+        return self.comparison.seed
+
     def _values(self, metric: str) -> tuple[np.ndarray, np.ndarray]:
         """Replications, and the metric by (chain position, replication)."""
         frames = [r.replication_metrics.set_index("replication") for r in
