@@ -91,7 +91,8 @@ def observed(tmp: Path) -> dict[str, list[str]]:
                  "--parameter-draws", "2", "--out", str(tmp / "sweep"), *args]) == 0
     trial = tmp / "trial.toml"
     trial.write_text(tomlkit.dumps(TRIAL))
-    assert main(["trial", str(trial), "--out", str(tmp / "trial")]) == 0
+    assert main(["trial", str(trial), "--out", str(tmp / "trial"), "--parameter-draws", "2",
+                 "--workers", "1"]) == 0
     (key,) = store.iterdir()
     files = {
         "spells.parquet": tmp / "run" / "spells.parquet",

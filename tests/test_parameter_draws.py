@@ -236,3 +236,35 @@ def test_the_shipped_covariance_belongs_to_the_shipped_effects_and_plan():
     eig = np.linalg.eigvalsh(unc.covariance)
     assert eig.min() > 0, eig
     assert not {p.path for p in unc.fitted} & {q.path for q in unc.priors}
+
+
+def test_trial_total_intervals_combine_the_estimator_and_the_draws():
+    from acsim.evidence.trial_draws import Z, total_intervals
+
+    table = pd.DataFrame([
+        {"metric": "mean_duration", "arm": "t", "effect": -2.0, "ci_low": -3.0,
+         "ci_high": -1.0},
+        {"metric": "hr_job", "arm": "t", "effect": 1.2, "ci_low": 1.0, "ci_high": 1.44},
+    ])
+    draws = pd.DataFrame({"draw": [0, 1, 0, 1], "metric": ["mean_duration"] * 2 + ["hr_job"] * 2,
+                          "arm": "t", "effect": [-2.5, -1.5, 1.1, 1.3]})
+    out = total_intervals(table, draws).set_index("metric")
+    vs, vp = (1.0 / Z) ** 2, 0.5  # var(-2.5, -1.5) with ddof 1
+    half = Z * math.sqrt(vs + vp)
+    assert out.loc["mean_duration", ["total_ci_low", "total_ci_high"]].tolist() == \
+        pytest.approx([-2.0 - half, -2.0 + half])
+    assert out.loc["mean_duration", "parameter_share"] == pytest.approx(vp / (vs + vp))
+    lo, hi = out.loc["hr_job", ["total_ci_low", "total_ci_high"]]
+    assert lo < 1.0 and hi > 1.44  # wider, on the log scale
+    assert math.log(1.2) - math.log(lo) == pytest.approx(math.log(hi) - math.log(1.2))
+
+
+def test_the_trial_cli_adds_total_intervals(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "acsim", "trial", "scenarios/trials/T07.toml",
+                          "--n", "600", "--parameter-draws", "2", "--workers", "1", "--quiet",
+                          "--out", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    t = pd.read_csv(tmp_path / "trial.csv").dropna(subset=["total_ci_low"])
+    assert len(t) and (t["draws"] == 2).all()
+    assert (t["total_ci_low"] <= t["ci_low"] + 1e-12).all()
+    assert (t["total_ci_high"] >= t["ci_high"] - 1e-12).all()

@@ -39,6 +39,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
                    help="simpy (the reference), vectorised (the same spells, faster; refuses, "
                         "naming the key, a trial where capacity could bind) or auto "
                         "(default: the file's trial.engine, else simpy)")
+    t.add_argument("--parameter-draws", type=int, default=0, metavar="K",
+                   help="also run the trial under K parameter sets (2-200) drawn from the "
+                        "calibration's covariance and the placeholders' prior ranges, on the "
+                        "same population and seed: trial.csv gains total_ci_low/high and "
+                        "parameter_share (default 0: none)")
+    t.add_argument("--workers", type=int, default=None,
+                   help="processes for the parameter draws (default: all cores)")
 
     c = sub.add_parser("calibrate",
                        help="fit the effect sizes to the evidence records, then the municipal "
@@ -124,12 +131,22 @@ def _cmd_trial(args: argparse.Namespace) -> int:
 
     check_trial_size(args.n, source="--n")
     check_seed(args.seed)
+    from acsim.experiments.draws import check_draws
+
+    check_draws(args.parameter_draws)
+    check_workers(args.workers)
     trial = load_trial(args.trial)
     check_trial_size(args.n, trial.spec.intake_weeks, source="--n")
     output_dir(args.out, "--out")
     result = run_trial(trial, n=args.n, seed=args.seed, allocation=args.allocation,
                        progress=not args.quiet, engine=args.engine)
     cols = ["metric", "arm", "control", "treatment", "effect", "ci_low", "ci_high"]
+    if args.parameter_draws:
+        from acsim.evidence.trial_draws import trial_with_draws
+
+        result = trial_with_draws(result, args.parameter_draws, engine=args.engine,
+                                  workers=_workers(args.workers))
+        cols += ["total_ci_low", "total_ci_high", "parameter_share"]
     print(f"{trial.id}: {trial.spec.title} (n={result.n:,}, seed {result.seed}, "
           f"{result.allocation})")
     print(result.table[cols].to_string(index=False, float_format=lambda x: f"{x:.3f}"))
