@@ -268,3 +268,19 @@ def test_the_trial_cli_adds_total_intervals(tmp_path):
     assert len(t) and (t["draws"] == 2).all()
     assert (t["total_ci_low"] <= t["ci_low"] + 1e-12).all()
     assert (t["total_ci_high"] >= t["ci_high"] - 1e-12).all()
+
+
+def test_validate_gives_the_claims_an_interval_with_parameter_uncertainty():
+    from acsim.evidence.claims import claims_section
+    from acsim.evidence.records import load_evidence
+    from acsim.evidence.validation import validate
+
+    records = [r for r in load_evidence() if r.id in ("M05", "T09")]
+    table = validate(records, scale=0.1, municipal=False, parameter_draws=2)
+    claims = table[table["role"] == "claim"]
+    assert len(claims) and claims[["total_ci_low", "total_ci_high"]].notna().all().all()
+    assert (claims["total_ci_low"] <= claims["ci_low"]).all()
+    assert (claims["total_ci_high"] >= claims["ci_high"]).all()
+    assert table.loc[table["role"] != "claim", "total_ci_low"].isna().all()
+    text = "\n".join(claims_section(table, {r.id: r for r in records}))
+    assert "with parameter uncertainty" in text

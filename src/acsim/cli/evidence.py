@@ -81,6 +81,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     _add_size_options(v)
     v.add_argument("--no-municipal", action="store_true",
                    help="skip the municipal checks (full city runs)")
+    v.add_argument("--parameter-draws", type=int, default=0, metavar="K",
+                   help="run the claims' trials (M04-M06) again under K parameter sets at the "
+                        "files' seeds: each claim's implied effect gets its interval with "
+                        "parameter uncertainty (total_ci_low/high; default 0: none)")
 
 
 def _add_size_options(p: argparse.ArgumentParser) -> None:
@@ -235,9 +239,13 @@ def _cmd_validate(args: argparse.Namespace) -> int:
         raise ScenarioError("--seeds", "", f"must be between 0 and 20, got {args.seeds}")
     output_dir(args.out, "--out")
     records = list(load_evidence())  # read once: the report is of the evidence validated
+    from acsim.experiments.draws import check_draws
+
+    check_draws(args.parameter_draws)
     table = validate(records, scale=_scale(args.scale), seed=args.seed,
                      municipal=not args.no_municipal, workers=_workers(args.workers),
-                     progress=not args.quiet, seeds=args.seeds)
+                     progress=not args.quiet, seeds=args.seeds,
+                     parameter_draws=args.parameter_draws)
     print(format_table(table, records))
     print("\n".join(claims_section(table, {r.id: r for r in records})))
     if args.out is not None:

@@ -202,6 +202,11 @@ def claims_section(table: pd.DataFrame, records: dict[str, EvidenceRecord] | Non
                        f"({num(row.seed_min)} to {num(row.seed_max)} over {int(row.seeds)} "
                        f"seed set(s); 95 % intervals {num(row.interval_low)} to "
                        f"{num(row.interval_high)}), over all the trial's entrants")
+            total = (getattr(row, "total_ci_low", math.nan),
+                     getattr(row, "total_ci_high", math.nan))
+            if not any(math.isnan(x) for x in total):
+                implied += (f"; with parameter uncertainty {num(total[0])} to "
+                            f"{num(total[1])} at the files' seeds")
             share = getattr(row, "participant_share", math.nan)
             if not math.isnan(share) and share > 0:
                 implied += (f"; {share:.0%} of them take part, so per participant "

@@ -18,7 +18,7 @@ from acsim.evidence.trials import Trial, TrialResult, run_trial
 from acsim.experiments.backends import completed
 from acsim.experiments.draws import check_draws
 
-__all__ = ["draw_effects", "total_intervals", "trial_with_draws"]
+__all__ = ["combined_interval", "draw_effects", "total_intervals", "trial_with_draws"]
 
 #: The normal quantile of a 95 % interval (the estimators' intervals are normal-based).
 Z = 1.959963984540054
@@ -65,39 +65,53 @@ def draw_effects(trial: Trial, draws: int, n: int | None = None, seed: int | Non
         ["draw", "metric", "arm", "effect"]]
 
 
-def total_intervals(table: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
-    """The effect table with ``total_ci_low``, ``total_ci_high`` and ``parameter_share``.
+def combined_interval(effect: float, ci_low: float, ci_high: float, draws: np.ndarray,
+                      log: bool = False) -> tuple[float, float, float]:
+    """An estimate's 95 % interval widened by its spread over parameter draws.
 
-    The estimator's interval gives the simulation variance (its half-width over 1.96,
-    squared); the effects' variance over the draws the parameters' part; the total interval
-    is the effect plus or minus 1.96 times the root of their sum (on the log scale for a hazard
-    ratio), never narrower than the estimator's.
+    The estimator's interval gives the simulation variance (its larger half-width over 1.96,
+    squared); the draws' variance the parameters' part; the result is the estimate plus or
+    minus 1.96 times the root of their sum, never inside the estimator's interval. With
+    ``log`` (a hazard ratio) on the log scale.
+
+    Returns:
+        ``(low, high, parameter share)``; NaN with fewer than two finite draws or a
+        non-finite estimate or interval.
+
+    """
+    d = np.asarray(draws, dtype=float)
+    d = d[np.isfinite(d)]
+    nan = (math.nan, math.nan, math.nan)
+    if len(d) < 2 or not all(map(math.isfinite, (effect, ci_low, ci_high))):
+        return nan
+    if log and min(effect, ci_low, *d) <= 0:
+        return nan
+    f = np.log if log else (lambda x: x)
+    centre = float(f(effect))
+    lo_sim, hi_sim = float(f(ci_low)), float(f(ci_high))
+    vs = (max(centre - lo_sim, hi_sim - centre) / Z) ** 2
+    vp = float(np.var(f(d), ddof=1))
+    half = Z * math.sqrt(vs + vp)
+    lo, hi = min(centre - half, lo_sim), max(centre + half, hi_sim)
+    share = vp / (vs + vp) if vs + vp > 0 else 0.0
+    return (math.exp(lo), math.exp(hi), share) if log else (lo, hi, share)
+
+
+def total_intervals(table: pd.DataFrame, draws: pd.DataFrame) -> pd.DataFrame:
+    """The effect table with ``total_ci_low``, ``total_ci_high``, ``parameter_share``, ``draws``.
+
+    Each effect's :func:`combined_interval` with its values over the draws (on the log scale
+    for a hazard ratio).
     """
     out = table.copy()
-    lows, highs, shares = [], [], []
+    rows = []
     for row in out.itertuples():
         d = draws[(draws["metric"] == row.metric) & (draws["arm"] == row.arm)]["effect"]
-        d = d.to_numpy(dtype=float)
-        d = d[np.isfinite(d)]
-        ratio = _is_ratio(row.metric)
-        f = (lambda x: np.log(np.asarray(x, dtype=float))) if ratio else np.asarray
-        if len(d) < 2 or not all(map(math.isfinite, (row.effect, row.ci_low, row.ci_high))) \
-                or (ratio and min(row.ci_low, *d) <= 0):
-            lows.append(math.nan)
-            highs.append(math.nan)
-            shares.append(math.nan)
-            continue
-        centre = float(f(row.effect))
-        half_sim = max(centre - float(f(row.ci_low)), float(f(row.ci_high)) - centre)
-        vs = (half_sim / Z) ** 2
-        vp = float(np.var(f(d), ddof=1))
-        half = Z * math.sqrt(vs + vp)
-        lo, hi = min(centre - half, float(f(row.ci_low))), max(centre + half,
-                                                                 float(f(row.ci_high)))
-        lows.append(math.exp(lo) if ratio else lo)
-        highs.append(math.exp(hi) if ratio else hi)
-        shares.append(vp / (vs + vp) if vs + vp > 0 else 0.0)
-    out["total_ci_low"], out["total_ci_high"], out["parameter_share"] = lows, highs, shares
+        rows.append(combined_interval(row.effect, row.ci_low, row.ci_high, d.to_numpy(),
+                                      log=_is_ratio(row.metric)))
+    out["total_ci_low"] = [r[0] for r in rows]
+    out["total_ci_high"] = [r[1] for r in rows]
+    out["parameter_share"] = [r[2] for r in rows]
     out["draws"] = draws["draw"].nunique()
     return out
 

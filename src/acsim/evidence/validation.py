@@ -34,6 +34,7 @@ import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from acsim.analysis.metrics import metric_unit
@@ -62,6 +63,7 @@ __all__ = [
     "Source",
     "business_case_figures",
     "city_statistics",
+    "claim_totals",
     "evaluate_checks",
     "odense_business_case",
     "parameter_value",
@@ -78,7 +80,8 @@ TRIAL_ENGINE = "auto"
 VALIDATION_COLUMNS = ["id", "role", "metric", "unit", "published", "simulated", "ci_low",
                       "ci_high", "seed_min", "seed_max", "interval_low", "interval_high",
                       "tolerance_low", "tolerance_high", "seeds", "seeds_passed", "passed",
-                      "break_even", "participant_share", "used_by"]
+                      "break_even", "participant_share", "total_ci_low", "total_ci_high",
+                      "used_by"]
 #: The step between the seeds of successive seed sets (seed set k: the file's seed + k * step).
 SEED_STEP = 1000
 #: The pass rule, stated once in the output and the docs.
@@ -406,6 +409,7 @@ def table_rows(
     roles: dict[str, str] | None = None,
     used: dict[tuple, list[str]] | None = None,
     shares: dict[int, float] | None = None,
+    totals: dict[int, tuple[float, float]] | None = None,
 ) -> pd.DataFrame:
     """The validation table from each seed set's results (:data:`VALIDATION_COLUMNS`).
 
@@ -423,6 +427,8 @@ def table_rows(
         used: Quantity -> stages fitting it (default: :func:`acsim.evidence.roles.used_by`).
         shares: ``id(check)`` -> a claim's participant share
             (:func:`acsim.evidence.claims.participant_share`; NaN where not given).
+        totals: ``id(check)`` -> a claim's 95 % interval with parameter uncertainty at the
+            files' seeds (``validate(parameter_draws=K)``; NaN where not given).
 
     """
     from acsim.evidence.claims import break_even
@@ -451,6 +457,8 @@ def table_rows(
             "passed": None if claim else all(ok),
             "break_even": break_even(r, c) if claim else math.nan,
             "participant_share": (shares or {}).get(id(c), math.nan),
+            "total_ci_low": (totals or {}).get(id(c), (math.nan, math.nan))[0],
+            "total_ci_high": (totals or {}).get(id(c), (math.nan, math.nan))[1],
             "used_by": "; ".join(used.get(quantity(c), [])),
         })
     table = pd.DataFrame(rows, columns=VALIDATION_COLUMNS)
@@ -466,6 +474,7 @@ def validate(
     workers: int = 1,
     progress: bool = False,
     seeds: int = 0,
+    parameter_draws: int = 0,
 ) -> pd.DataFrame:
     """Run every check of every record at each seed set; one row per check.
 
@@ -479,6 +488,9 @@ def validate(
         progress: Show progress bars (trials, then city runs, per seed set) on stderr.
         seeds: Seed sets beyond the files' seeds (:func:`seed_offsets`); a check passes only
             if it holds at every one (:data:`RULE`).
+        parameter_draws: Run the claims' trials again under this many parameter sets at the
+            files' seeds: their rows gain ``total_ci_low`` and ``total_ci_high``, the effect
+            the evidence implies with parameter uncertainty (:func:`claim_totals`).
 
     Returns:
         The table of :func:`table_rows`.
@@ -505,7 +517,47 @@ def validate(
     per_seed = [evaluate_checks(checks, effects, scale, seed, workers=workers,
                                 progress=progress, seed_offset=offset)
                 for offset in offsets]
-    return table_rows(pairs, per_seed, roles, used, shares)
+    claims = [c for r, c in pairs if roles[r.id] == "claim" and c.kind == "trial"]
+    totals = (claim_totals(claims, per_seed[0], parameter_draws, effects, scale, seed,
+                           workers) if parameter_draws and claims else None)
+    return table_rows(pairs, per_seed, roles, used, shares, totals)
+
+
+def claim_totals(checks: list[Check], point: dict[int, CheckResult], draws: int,
+                 effects: Effects | None, scale: float, seed: int | None,
+                 workers: int = 1) -> dict[int, tuple[float, float]]:
+    """The claims' trial effects with parameter uncertainty, at the files' seeds.
+
+    Each check is evaluated again under ``draws`` parameter sets
+    (:class:`acsim.evidence.uncertainty.ParameterUncertainty`, drawn from seed 0: the same
+    sets for every claim); its interval at the files' seeds is widened by the spread over the
+    draws (:func:`acsim.evidence.trial_draws.combined_interval`).
+
+    Returns:
+        ``id(check)`` -> ``(low, high)``.
+
+    """
+    from acsim.evidence.trial_draws import combined_interval
+    from acsim.evidence.uncertainty import apply_draw, default_uncertainty
+    from acsim.experiments.draws import check_draws
+    from acsim.spec.scenario import Scenario
+
+    check_draws(draws)
+    base = Scenario() if effects is None else Scenario().model_copy(update={"effects": effects})
+    unc = default_uncertainty()
+    values: dict[int, list[float]] = {id(c): [] for c in checks}
+    for k in range(draws):
+        drawn = apply_draw(base, unc.draw(k, 0)).effects
+        res = evaluate_checks(checks, drawn, scale, seed, workers=workers)
+        for c in checks:
+            values[id(c)].append(res[id(c)].simulated)
+    out = {}
+    for c in checks:
+        p = point[id(c)]
+        lo, hi, _ = combined_interval(p.simulated, p.ci_low, p.ci_high,
+                                      np.asarray(values[id(c)]))
+        out[id(c)] = (lo, hi)
+    return out
 
 
 def format_table(table: pd.DataFrame,
