@@ -106,6 +106,15 @@ METRICS: tuple[MetricInfo, ...] = (
                "persons", _RUN),
     MetricInfo("share_exit_job", "share of analysed spells that ended in a job or a hire",
                "share", _RUN),
+    MetricInfo("share_exit_other", "share of analysed spells that ended in an exit other than "
+               "a job (out of the labour force: sickness benefit, education, leaving)", "share",
+               _RUN),
+    MetricInfo("weeks_out_52", "weeks out of the labour force (after an exit other than a job) "
+               "within 52 weeks of a spell's entry: the mean over analysed spells followed 52 "
+               "weeks before the end", "weeks", _RUN),
+    MetricInfo("return_within_52", "share of analysed spells ended in a job whose person is "
+               "unemployed again within 52 weeks of the job's start (jobs followed 52 weeks "
+               "before the end)", "share", _RUN),
     MetricInfo("meetings_per_spell", "mean meetings held per analysed spell", "meetings", _RUN),
     MetricInfo("share_meetings_on_time", "share of the meetings held in analysed spells that "
                "were on time (NaN if none was held)", "share", _RUN),
@@ -225,7 +234,8 @@ def survival_metric(week: int) -> str:
 COMPARISON_METRICS: tuple[str, ...] = (
     "mean_completed_duration", "median_duration", "rmst_104",
     *(survival_metric(w) for w in SURVIVAL_WEEKS),
-    "full_year_persons", "meetings_per_spell", "share_meetings_on_time",
+    "full_year_persons", "share_exit_other", "weeks_out_52", "return_within_52",
+    "meetings_per_spell", "share_meetings_on_time",
     "mean_meeting_delay_weeks", "caseworker_utilisation",
     "cost_per_year", "cost_per_year_state", "cost_per_year_municipality",
     "cost_per_full_year_person", "benefit_per_full_year_person",

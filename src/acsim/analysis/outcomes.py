@@ -211,6 +211,7 @@ def metrics(
         out[survival_metric(w)] = float(sv)
     out["full_year_persons"] = full_year_persons(all_spells, start, end, programmes)
     out["share_exit_job"] = float(spells["exit_reason"].isin(["job", "hired"]).mean())
+    out.update(exits_and_returns(spells, all_spells, end))
     out["meetings_per_spell"] = float(spells["meetings_held"].mean())
     out["share_meetings_on_time"] = (
         float(1.0 - spells["meetings_late"].sum() / held) if held else math.nan
@@ -225,6 +226,43 @@ def metrics(
     out["weeks_employed_104"] = (
         float(followed["weeks_employed_104"].mean()) if len(followed) else math.nan
     )
+    return out
+
+
+def exits_and_returns(spells: pd.DataFrame, all_spells: pd.DataFrame, end: float,
+                      weeks: float = 52.0) -> dict[str, float]:
+    """Exits out of the labour force and returns to unemployment after a job.
+
+    ``share_exit_other``: analysed spells that ended in an other exit. ``weeks_out_52``: for
+    analysed spells followed ``weeks`` before ``end``, the weeks within ``weeks`` of entry
+    after the person's other exit (an other exit ends a person's run: it is the last event).
+    ``return_within_52``: of analysed spells that ended in a job ``weeks`` or more before
+    ``end``, the share whose person's next spell begins within ``weeks`` of the job's start.
+    """
+    reason = spells["exit_reason"].astype(str)
+    out = {"share_exit_other": float((reason == "other").mean())}
+    gone = all_spells.loc[all_spells["exit_reason"].astype(str) == "other",
+                          ["jobseeker_id", "exit_week"]].set_index("jobseeker_id")["exit_week"]
+    followed = spells[spells["entry_week"].to_numpy() + weeks <= end]
+    if len(followed):
+        left = followed["jobseeker_id"].map(gone).to_numpy(dtype=float)
+        entry = followed["entry_week"].to_numpy(dtype=float)
+        out_weeks = np.clip(entry + weeks - left, 0.0, weeks)
+        out["weeks_out_52"] = float(np.where(np.isnan(left) | (left < entry), 0.0,
+                                             out_weeks).mean())
+    else:
+        out["weeks_out_52"] = math.nan
+    jobs = spells[reason.isin(["job", "hired"]).to_numpy()
+                  & (spells["exit_week"].to_numpy() + weeks <= end)]
+    if len(jobs):
+        nxt = all_spells[["jobseeker_id", "spell", "entry_week"]].rename(
+            columns={"entry_week": "next_entry"}).assign(spell=lambda d: d["spell"] - 1)
+        m = jobs[["jobseeker_id", "spell", "exit_week"]].merge(
+            nxt, on=["jobseeker_id", "spell"], how="left")
+        back = m["next_entry"].to_numpy(dtype=float) <= m["exit_week"].to_numpy() + weeks
+        out["return_within_52"] = float(back.mean())
+    else:
+        out["return_within_52"] = math.nan
     return out
 
 

@@ -124,6 +124,12 @@ def _problem(scenario: Scenario, people: int | None = None) -> tuple[str, str] |
         if f.build is not None and f.name not in _SERVICE_FAMILIES and f.build(s):
             return ("engine", f"policy family {f.name!r} is not supported by the vectorised "
                     "engine")
+    for name in type(s.effects).model_fields:
+        table = getattr(s.effects, name)
+        other = getattr(table, "other_hr", None)
+        if other is not None and any(v != 1.0 for _, v in other):
+            return (f"effects.{name}.other_hr", "a programme that changes the exits other than "
+                    "a job is not supported by the vectorised engine")
     if s.effects.meetings.caseload_elasticity and s.meetings.caseload_quality:
         return ("meetings.caseload_quality", "meeting quality follows the caseload "
                 "(effects.meetings.caseload_elasticity > 0): a meeting's lift depends on "

@@ -174,6 +174,10 @@ class ProgrammeEffects(Spec):
             spec value that may be infinite).
         hire_probability: Probability of being hired at the end (exit to a job).
         separation_hr: Separation hazard ratio in the employment that follows.
+        other_hr: Hazard ratio on the exits other than a job (out of the labour force:
+            sickness benefit, education, leaving) from the programme's start to the end of the
+            spell: an activation's availability test moves some to sickness benefit (T15's
+            direction). 1 (the default): none; a value other than 1 runs on the SimPy engine.
 
     """
 
@@ -183,6 +187,7 @@ class ProgrammeEffects(Spec):
     post_weeks: FloatOrInf = Field(math.inf, gt=0)
     hire_probability: Float = Field(0.0, ge=0, le=1)
     separation_hr: GroupValue = 1.0
+    other_hr: GroupValue = 1.0
 
 
 class _ProgrammeState:
@@ -328,6 +333,9 @@ class Programme(Policy):
         st.started = self.centre.now
         st.names.append(self.spec.name)
         spell.set_job(self._names[1], self.effect_sizes(spell)[1])
+        other = resolve_group_value(self.effects.other_hr, spell.js.terms)
+        if other != 1.0:  # from the start to the end of the spell
+            spell.set_other(self._names[1], other)
         st.until = self.centre.now + self.spec.duration_weeks
         spell.at_time(st.until, self._end)
 
