@@ -103,6 +103,7 @@ class Process(simpy.events.Event):
         self._ok = True
         self._value = None
         self._next = generator.__next__
+        self._schedule = env.schedule
         self._resume_list = [self._resume]
         self.callbacks = self._resume_list
         env.schedule(self, URGENT)
@@ -111,9 +112,12 @@ class Process(simpy.events.Event):
         try:
             delay = self._next()
         except StopIteration:
+            # Break the cycle (self -> list -> bound method -> self) so that reference
+            # counting frees the process now; the cyclic collector is paused for the run.
+            self._resume_list = self._next = self._schedule = None
             return
         self.callbacks = self._resume_list
-        self.env.schedule(self, NORMAL, delay)
+        self._schedule(self, NORMAL, delay)
 
 
 class JobCentre:
