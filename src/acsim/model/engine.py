@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
+from simpy.events import NORMAL, URGENT
 
 from acsim.exceptions import SimulationError
 from acsim.model.calendar import Booking, Calendar
@@ -35,7 +36,7 @@ from acsim.policies.base import OnHeld, Policy, overrides
 if TYPE_CHECKING:
     from acsim.spec.scenario import Scenario
 
-__all__ = ["JobCentre", "run_paused_gc"]
+__all__ = ["JobCentre", "Process", "run_paused_gc"]
 
 INF = math.inf
 #: Uniforms per jobseeker of the exits stream: three per spell (job, other, separation).
@@ -76,6 +77,47 @@ def run_paused_gc(env: simpy.Environment,
         if was_enabled:
             gc.enable()
             gc.collect(0)
+
+
+class Process(simpy.events.Event):
+    """A lean SimPy process: a generator that yields delays (weeks) and is resumed after each.
+
+    :class:`simpy.Process` is general (it waits on any event, can be interrupted, is itself an
+    event others may wait for) and pays for it on every resumption. A jobseeker only ever
+    waits for time to pass, so its process is one event, rescheduled by
+    :meth:`simpy.Environment.schedule` at every wake-up: no Timeout is allocated per event and
+    no end-of-process event is scheduled. It is started the way SimPy starts a process (an
+    urgent event now), and each wake-up is scheduled as a Timeout would be (normal priority at
+    ``now + delay``, in the order scheduled), so the run is event for event the one a
+    ``simpy.Process`` yielding ``env.timeout(delay)`` gives. Delays must be >= 0 (not
+    checked).
+
+    Args:
+        env: The environment.
+        generator: The process body; it yields delays and ends by returning.
+
+    """
+
+    def __init__(self, env: simpy.Environment, generator) -> None:
+        self.env = env
+        self._ok = True
+        self._value = None
+        self._next = generator.__next__
+        self._schedule = env.schedule
+        self._resume_list = [self._resume]
+        self.callbacks = self._resume_list
+        env.schedule(self, URGENT)
+
+    def _resume(self, _event: simpy.events.Event) -> None:
+        try:
+            delay = self._next()
+        except StopIteration:
+            # Break the cycle (self -> list -> bound method -> self) so that reference
+            # counting frees the process now; the cyclic collector is paused for the run.
+            self._resume_list = self._next = self._schedule = None
+            return
+        self.callbacks = self._resume_list
+        self._schedule(self, NORMAL, delay)
 
 
 class JobCentre:
@@ -271,110 +313,117 @@ class JobCentre:
                 blocks[stream] = max(block, blocks.get(stream, 0))
         for stream, block in blocks.items():
             self._streams[stream] = StreamSet(self.root, self.replication, stream, keys, block)
+        env = self.env
         for js in stock:
-            self.env.process(self._jobseeker(js, -js.elapsed))
-        self.env.process(self._inflow(inflow))
+            Process(env, self._jobseeker(js, -js.elapsed))
+        Process(env, self._inflow(inflow))
 
     _event_count = 0
 
     def _inflow(self, inflow: list[Jobseeker]):
         env = self.env
-        process = env.process
         jobseeker = self._jobseeker
         for js in inflow:
             dt = js.arrival - env.now
             if dt > 0:
-                yield env.timeout(dt)
+                yield dt
                 self._event_count += 1
-            process(jobseeker(js, js.arrival))
+            Process(env, jobseeker(js, js.arrival))
 
     def _jobseeker(self, js: Jobseeker, entry: float):
-        """A person's life in the run: unemployment spells separated by employment."""
+        """A person's life in the run: unemployment spells separated by employment.
+
+        Within a spell the process waits until the earliest of the next agenda item, the exit
+        time of each risk, benefit exhaustion and the end of the run (the module docstring);
+        the spell loop is written out here rather than in a sub-generator, which would cost a
+        frame switch on every event.
+        """
         env = self.env
+        jid = js.id
         exits = self._streams[Stream.EXITS]
+        exponential = exits.exponential
+        end = self.end
+        hz = self.scenario.hazard
+        benefit_weeks, requalify_weeks = hz.benefit_weeks, hz.requalify_weeks
+        h_job, h_other, h_sep = self.h_job, self.h_other, self.h_sep
+        start_hooks = self._start_hooks
+        record_job = self.record.job
+        heappop = heapq.heappop
         number = 0
         benefit_used = 0.0
         while True:
-            spell = yield from self._spell(js, number, entry, benefit_used, exits)
-            benefit_used += max(0.0, env.now - max(spell.entry, 0.0) - spell.off_benefit_weeks)
-            if spell.forced_exit not in ("job", "hired"):
+            # -- an unemployment spell
+            spell = Spell(js, number, entry, js.cov_job, 1.0)
+            for hook in start_hooks:
+                hook(spell)
+            now = env.now
+            job = Risk(h_job, exponential(jid, 3 * number), entry, now)
+            other = Risk(h_other, exponential(jid, 3 * number + 1), entry, now)
+            job_update, other_update = job.update, other.update
+            exhaust = entry + max(benefit_weeks - benefit_used, 0.0)
+            stop = exhaust if exhaust < end else end
+            agenda = spell.agenda
+            n_events = 0
+            while True:
+                # (the comparisons save a call on the hot path when no multiplier changed)
+                k = spell.k_job
+                if k != job.k:
+                    job_update(k, now)
+                k = spell.k_other
+                if k != other.k:
+                    other_update(k, now)
+                t_job, t_other = job.time, other.time
+                t = t_job if t_job < t_other else t_other
+                if stop < t:
+                    t = stop
+                if agenda:
+                    limit = agenda[0][0]
+                    if limit < t:
+                        t = limit
+                if t > now:
+                    yield t - now
+                    n_events += 1
+                    now = t
+                if t == t_job:
+                    reason = "job"
+                    break
+                if t == t_other:
+                    reason = "other"
+                    break
+                if now >= stop:
+                    reason = "exhausted" if exhaust <= end and now >= exhaust else "censored"
+                    break
+                while agenda and agenda[0][0] <= now:
+                    _, _, callback, arg = heappop(agenda)
+                    callback(spell, arg)
+                    if spell.forced_exit is not None:
+                        break
+                if spell.forced_exit is not None:
+                    reason = spell.forced_exit
+                    break
+            self._event_count += n_events
+            spell.forced_exit = reason
+            self._close(spell, reason, now)
+            # -- after the spell
+            benefit_used += max(0.0, env.now - max(entry, 0.0) - spell.off_benefit_weeks)
+            if reason != "job" and reason != "hired":
                 return
             # Employment, ended by a separation that returns the person to unemployment.
-            budget = exits.exponential(js.id, 3 * number + 2)
-            k = spell.separation_hr
+            budget = exponential(jid, 3 * number + 2)
             start = env.now
-            until = start + self.h_sep.time_to_exit(0.0, budget, k)
+            until = start + h_sep.time_to_exit(0.0, budget, spell.separation_hr)
             # The job is recorded from the spell's exit to the next spell's entry exactly as the
             # spell table has them (the clock's sum of timeouts can differ by a rounding step).
-            if until >= self.end:
-                self.record.job(js.id, number, spell.exit_week, self.end)
+            if until >= end:
+                record_job(jid, number, spell.exit_week, end)
                 return
-            yield env.timeout(until - start)
+            yield until - start
             self._event_count += 1
-            self.record.job(js.id, number, spell.exit_week, env.now)
-            if until - start >= self.scenario.hazard.requalify_weeks:
+            record_job(jid, number, spell.exit_week, env.now)
+            if until - start >= requalify_weeks:
                 benefit_used = 0.0
             number += 1
             entry = env.now
-
-    def _spell(self, js: Jobseeker, number: int, entry: float, benefit_used: float,
-               exits: StreamSet):
-        env = self.env
-        spell = Spell(js, number, entry, js.cov_job, 1.0)
-        for hook in self._start_hooks:
-            hook(spell)
-        now = env.now
-        job = Risk(self.h_job, exits.exponential(js.id, 3 * number), entry, now)
-        other = Risk(self.h_other, exits.exponential(js.id, 3 * number + 1), entry, now)
-        exhaust = entry + max(self.scenario.hazard.benefit_weeks - benefit_used, 0.0)
-        stop = exhaust if exhaust < self.end else self.end
-        agenda = spell.agenda
-        reason = None
-        heappop = heapq.heappop
-        timeout = env.timeout
-        job_update, other_update = job.update, other.update
-        n_events = 0
-        while True:
-            # (the comparisons save a call on the hot path when no multiplier changed)
-            k = spell.k_job
-            if k != job.k:
-                job_update(k, now)
-            k = spell.k_other
-            if k != other.k:
-                other_update(k, now)
-            t_job, t_other = job.time, other.time
-            t = t_job if t_job < t_other else t_other
-            if stop < t:
-                t = stop
-            if agenda:
-                limit = agenda[0][0]
-                if limit < t:
-                    t = limit
-            if t > now:
-                yield timeout(t - now)
-                n_events += 1
-                now = t
-            if t == t_job:
-                reason = "job"
-                break
-            if t == t_other:
-                reason = "other"
-                break
-            if now >= stop:
-                reason = "exhausted" if exhaust <= self.end and now >= exhaust else "censored"
-                break
-            while agenda and agenda[0][0] <= now:
-                _, _, callback, arg = heappop(agenda)
-                callback(spell, arg)
-                if spell.forced_exit is not None:
-                    break
-            if spell.forced_exit is not None:
-                reason = spell.forced_exit
-                break
-        self._event_count += n_events
-        spell.forced_exit = reason
-        self._close(spell, reason, now)
-        return spell
 
     def _close(self, spell: Spell, reason: str, now: float) -> None:
         spell.exit_week = now  # the end hooks close their episodes at this time

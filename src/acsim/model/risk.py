@@ -53,28 +53,32 @@ class Risk:
         hottest method: :meth:`PiecewiseHazard.cumulative` and :meth:`PiecewiseHazard.inverse`
         are inlined here with the same arithmetic.
         """
-        if k == self.k:
+        old = self.k
+        if k == old:
             return
         breaks, rates, cums = self._breaks, self._rates, self._cums
-        if self.k >= 0.0:
-            d = now - self.entry
+        cum, budget, entry = self.cum, self.budget, self.entry
+        if old >= 0.0:
+            d = now - entry
             i = bisect_right(breaks, d) - 1
             c = cums[i] + rates[i] * (d - breaks[i]) if i >= 0 else 0.0
-            self.budget -= self.k * (c - self.cum)
-            self.cum = c
-            if self.budget < 0.0:
-                self.budget = 0.0
+            budget -= old * (c - cum)
+            cum = c
+            if budget < 0.0:
+                budget = 0.0
+            self.cum, self.budget = cum, budget
         self.k = k
         if k > 0.0:
-            target = self.cum + self.budget / k
+            target = cum + budget / k
             i = bisect_left(cums, target) - 1
             if i < 0:
                 i = 0
-            if target <= cums[i]:
+            c = cums[i]
+            if target <= c:
                 d = breaks[i]
             else:
                 r = rates[i]
-                d = breaks[i] + (target - cums[i]) / r if r > 0.0 else INF
-            self.time = self.entry + d
+                d = breaks[i] + (target - c) / r if r > 0.0 else INF
+            self.time = entry + d
         else:
             self.time = INF

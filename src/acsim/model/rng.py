@@ -158,7 +158,9 @@ class StreamSet:
         self._pools = _pools(root, self.prefix, keys)
         self._first = self._uniforms_vectorised(self._pools, block)
         self._index = dict(zip(keys.tolist(), range(len(keys)), strict=True))
-        self._rows = self._first.tolist()  # Python floats for the per-draw lookups
+        # Python floats for the per-draw lookups, one flat list (row j starts at j * block):
+        # no list per key to allocate.
+        self._flat = self._first.ravel().tolist()
 
     @staticmethod
     def _uniforms_vectorised(pools: np.ndarray, n: int) -> np.ndarray:
@@ -180,8 +182,9 @@ class StreamSet:
     def uniform(self, key: int, i: int) -> float:
         """The i-th uniform in [0, 1) of a key's stream."""
         j = self._index[key]
-        if i < self.block:
-            return self._rows[j][i]
+        block = self.block
+        if i < block:
+            return self._flat[j * block + i]
         pool = tuple(int(x) for x in self._pools[j])
         lo = _state_word(pool, 2 * i)
         hi = _state_word(pool, 2 * i + 1)

@@ -104,8 +104,17 @@ class CaseworkerEffects(Policy):
         self.profiles = CaseworkerProfiles(self.spec, self.n, centre.root, centre.replication)
 
     def on_meeting_held(self, spell, booking) -> None:
-        """Set the caseworker multiplier after a meeting with ``booking.caseworker``."""
-        self.apply(spell, booking.caseworker)
+        """Set the caseworker multiplier after a meeting with ``booking.caseworker``.
+
+        (:meth:`apply` and :meth:`CaseworkerProfiles.multiplier`, inline: this runs at every
+        meeting.)
+        """
+        p = self.profiles
+        cw = booking.caseworker
+        js = spell.js
+        matches = ((p._female[cw] == js.female) + (p._band[cw] == js.age_band)
+                   + (js.education == "high"))
+        spell.set_job("caseworker", p.by_matches[cw][matches])
 
     def apply(self, spell, cw: int) -> None:
         """Set the caseworker multiplier after a meeting with ``cw``.

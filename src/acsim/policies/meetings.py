@@ -253,6 +253,11 @@ class Meetings(Policy):
         self._persists = effects.persist_weeks > 0 and effects.persist > 0
         self._lifts: dict[tuple[frozenset[str], int], tuple[float, float, bool]] = {}
         self._persist_cb, self._end_cb = self._persist, self._end  # agenda callbacks, bound once
+        # The effect sizes read at every meeting, as plain attributes (the spec is frozen).
+        self._growth, self._max_count = effects.growth, effects.max_count
+        self._persist_share, self._persist_weeks = effects.persist, effects.persist_weeks
+        self._reference_caseload = effects.reference_caseload
+        self._elasticity = effects.caseload_elasticity
 
     # -- schedule ---------------------------------------------------------------------------
     def interval(self, duration: float) -> float | None:
@@ -293,13 +298,12 @@ class Meetings(Policy):
         if base is None:
             base = math.log(resolve_group_value(self.effects.lift_hr, terms))
             self._lift_cache[terms] = base
-        e = self.effects
-        n = min(spell.meetings_held, e.max_count)
-        lift = base * (1.0 + e.growth * (n - 1))
-        if e.caseload_elasticity and self.spec.caseload_quality:
+        n = min(spell.meetings_held, self._max_count)
+        lift = base * (1.0 + self._growth * (n - 1))
+        if self._quality:
             caseload = self.centre.caseload(spell)
             if caseload > 0:
-                lift *= (e.reference_caseload / caseload) ** e.caseload_elasticity
+                lift *= (self._reference_caseload / caseload) ** self._elasticity
         return min(lift, _MAX_LOG_LIFT)
 
     def _lift_effect(self, spell: Spell) -> tuple[float, float, bool]:
@@ -311,13 +315,13 @@ class Meetings(Policy):
         """
         key = None
         if not self._quality:
-            key = (spell.js.terms, min(spell.meetings_held, self.effects.max_count))
+            key = (spell.js.terms, min(spell.meetings_held, self._max_count))
             got = self._lifts.get(key)
             if got is not None:
                 return got
         lift = self.log_lift(spell)
         if self._persists:
-            kept = lift * self.effects.persist
+            kept = lift * self._persist_share
             got = (math.exp(lift), math.exp(kept), bool(kept))
         else:
             got = (math.exp(lift), math.exp(0.0), False)
@@ -332,7 +336,7 @@ class Meetings(Policy):
         state.gen += 1
         spell.set_job("meeting", hr)
         t1 = booking.time + 1.0
-        until = t1 + self.effects.persist_weeks if persists else None
+        until = t1 + self._persist_weeks if persists else None
         spell.at_time(t1, self._persist_cb, (state.gen, kept_hr, until))
 
     def _held_regular(self, spell: Spell, booking: Booking) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from typing import Literal
 
 import numpy as np
@@ -71,6 +72,10 @@ class Staffing(Policy):
         self.group_size = [len(g) for g in self.calendar.groups]
         self.over_cap_assignments = 0
         self._equal_sizes = len(set(self.group_size)) <= 1
+        # The least loaded group is the top of a heap of (load per caseworker, group), with
+        # stale entries dropped as they surface: O(log groups) a spell, where a scan of every
+        # group (hundreds at 80,000 entrants a year) grew with the job centre.
+        self._heap = [(self._key(g), g) for g in range(self.n_groups)]
 
     def bind(self, centre: Centre) -> None:
         """Provide the calendar and the caseload to the centre."""
@@ -86,21 +91,35 @@ class Staffing(Policy):
         """Release the spell's place in its booking group."""
         self.release(spell.group)
 
+    def _key(self, group: int) -> float:
+        """Load of a group per caseworker (the load itself when all groups are one size)."""
+        if self._equal_sizes:
+            return self.load[group]
+        return self.load[group] / self.group_size[group]
+
+    def _push(self, group: int) -> None:
+        heap = self._heap
+        if len(heap) > 8 * self.n_groups:  # mostly stale: rebuild from the loads
+            heap[:] = [(self._key(g), g) for g in range(self.n_groups)]
+            heapq.heapify(heap)
+        else:
+            heapq.heappush(heap, (self._key(group), group))
+
     def assign(self) -> int:
-        """Booking group for a new spell: the least loaded one (per caseworker)."""
+        """Booking group for a new spell: the least loaded one (per caseworker).
+
+        Ties go to the lowest index (the heap orders ``(load, group)``).
+        """
         if self.n_groups == 0:
             return -1
-        load = self.load
-        if self._equal_sizes:
-            g = load.index(min(load))  # C speed; ties to the lowest index
-        else:
-            size = self.group_size
-            g, best = 0, load[0] / size[0]
-            for i in range(1, self.n_groups):
-                x = load[i] / size[i]
-                if x < best:
-                    g, best = i, x
+        heap, key = self._heap, self._key
+        while True:
+            k, g = heap[0]
+            if k == key(g):
+                break
+            heapq.heappop(heap)  # stale: the group's load has changed since
         self.load[g] += 1
+        heapq.heapreplace(heap, (key(g), g))
         cap = self.spec.caseload_cap
         if cap is not None and self.load[g] > cap * self.group_size[g]:
             self.over_cap_assignments += 1
@@ -110,6 +129,7 @@ class Staffing(Policy):
         """A spell in ``group`` ended."""
         if group >= 0:
             self.load[group] -= 1
+            self._push(group)
 
     def caseload(self, group: int) -> float:
         """Current caseload per caseworker in a booking group."""
