@@ -284,3 +284,18 @@ def test_validate_gives_the_claims_an_interval_with_parameter_uncertainty():
     assert table.loc[table["role"] != "claim", "total_ci_low"].isna().all()
     text = "\n".join(claims_section(table, {r.id: r for r in records}))
     assert "with parameter uncertainty" in text
+
+
+def test_the_joint_stage_holds_every_fitted_parameter_and_no_claim():
+    from acsim.evidence.calibration import JOINT, joint_stage
+    from acsim.evidence.plan import default_plan
+
+    held = tuple(p.path for p in load_priors() if p.kind == "constrained")
+    stage = joint_stage(exclude=held)
+    plan = default_plan().effect_stages
+    assert stage.name == JOINT
+    assert [p.path for p in stage.parameters] == [p.path for st in plan for p in st.parameters
+                                                  if p.path not in held]
+    assert all(p.start is None for p in stage.parameters)  # from the staged values
+    assert not {"M04", "M05", "M06", "M07"} & set(stage.records)
+    assert {"T01", "T07", "T09", "T14", "T18"} <= set(stage.records)

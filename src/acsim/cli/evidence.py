@@ -58,6 +58,10 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--skip-levels", action="store_true",
                    help="do not refit the municipal levels (M01) and Copenhagen's inflow (M03) "
                         "after the effects")
+    c.add_argument("--joint", action="store_true",
+                   help="after the staged fits, refit all their parameters at once to all "
+                        "their records (the municipal claims excluded), from the staged "
+                        "values: about 5 Jacobians of 14 evaluations")
     c.add_argument("--uncertainty", action="store_true",
                    help="only the fitted effects' joint covariance at their current values "
                         "(no refit): one joint Jacobian over every effects stage's targets, "
@@ -181,7 +185,8 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         for path in targets:
             check_writable_file(path, "calibrate (without --no-write)")
     fit = calibrate_effects(scale=_scale(args.scale), seed=args.seed,
-                            workers=_workers(args.workers), checkpoint=args.checkpoint)
+                            workers=_workers(args.workers), checkpoint=args.checkpoint,
+                            joint=args.joint)
     print(fit.table())
     if not args.no_write:
         print(f"wrote {write_effects(fit)}")

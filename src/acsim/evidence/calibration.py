@@ -48,6 +48,7 @@ __all__ = [
     "StageFit",
     "calibrate_effects",
     "forward_jacobian",
+    "joint_stage",
     "refit_levels",
     "residual",
     "set_parameter",
@@ -242,6 +243,30 @@ def _stage_key(stage: Stage, effects: Effects, scale: float, seed: int | None,
     return h.hexdigest()[:20]
 
 
+#: The name of the joint stage :func:`joint_stage` builds.
+JOINT = "joint fit of every effects stage"
+
+
+def joint_stage(stages: tuple[Stage, ...] | None = None, exclude: tuple[str, ...] = ()
+                ) -> Stage:
+    """One stage with every effects stage's parameters and records, from the current values.
+
+    The municipal claims (M04-M07) are left out of its records: a claim is assessed, never
+    fitted to. ``exclude`` leaves out parameters (those held only by sign checks, drawn from
+    their priors). Each parameter starts from the value the staged fit reached (no ``start``).
+    """
+    from acsim.evidence.uncertainty import CLAIMS
+
+    stages = default_plan().effect_stages if stages is None else stages
+    params: list[Parameter] = []
+    records: list[str] = []
+    for st in stages:
+        params += [p.model_copy(update={"start": None}) for p in st.parameters
+                   if p.path not in exclude]
+        records += [r for r in st.records if r not in CLAIMS and r not in records]
+    return Stage(name=JOINT, parameters=tuple(params), records=tuple(records))
+
+
 def calibrate_effects(
     effects: Effects | None = None,
     stages: tuple[Stage, ...] | None = None,
@@ -250,6 +275,7 @@ def calibrate_effects(
     workers: int = 1,
     log: Callable[[str], None] = print,
     checkpoint: str | Path | None = None,
+    joint: bool = False,
 ) -> EffectFit:
     """Run the calibration stages in order from ``effects`` (default: the class placeholders).
 
@@ -263,11 +289,19 @@ def calibrate_effects(
         checkpoint: Directory where each finished stage is kept. A rerun (after an interruption,
             or after changing a later stage) reuses every stage whose definition, starting
             values and input files are unchanged.
+        joint: After the stages, refit all their parameters at once to all their records
+            (:func:`joint_stage`; the values held only by sign checks stay where the stages
+            left them), starting from the staged values.
 
     """
     records = list(load_evidence())
     if stages is None:
         stages = default_plan().effect_stages
+    if joint:
+        from acsim.evidence.uncertainty import load_priors
+
+        held = tuple(p.path for p in load_priors() if p.kind == "constrained")
+        stages = (*stages, joint_stage(stages, held))
     current = effects or Effects()
     fit = EffectFit(current)
     ckpt = Path(checkpoint) if checkpoint is not None else None
@@ -285,7 +319,9 @@ def calibrate_effects(
             log(f"{label} (from the checkpoint {saved})")
         else:
             log(f"{label} ({len(stage.parameters)} parameter(s); one line per evaluation)")
-            current, sf = fit_stage(stage, current, records, scale, seed, workers, log=log)
+            most = 5 * (len(stage.parameters) + 1) if stage.name == JOINT else 40
+            current, sf = fit_stage(stage, current, records, scale, seed, workers,
+                                    max_evaluations=most, log=log)
             if saved is not None:
                 tmp = saved.with_suffix(".tmp")
                 tmp.write_text(json.dumps({
