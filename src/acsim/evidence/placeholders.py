@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from acsim.spec.scenario import Scenario
 
-__all__ = ["STATUSES", "placeholders"]
+__all__ = ["STATUSES", "families_in_use", "placeholders"]
 
 #: The kinds of placeholder, in the order they are listed.
 STATUSES = ("uncalibrated", "placeholder", "not identified", "constrained")
@@ -93,6 +93,16 @@ def _value(spec: Any, path: str) -> float | str | None:
         return None
 
 
+def families_in_use(scenario: Scenario) -> list:
+    """The policy families a scenario uses: its programmes' kinds and the services it has."""
+    from acsim.policies.registry import families
+
+    kinds = {p.kind for p in scenario.programmes}
+    return [f for f in families()
+            if not (f.is_programme and f.name not in kinds)
+            and (f.uses is None or f.uses(scenario))]
+
+
 def placeholders(scenario: Scenario) -> list[dict[str, Any]]:
     """The placeholder effect parameters a scenario's results rest on.
 
@@ -107,7 +117,6 @@ def placeholders(scenario: Scenario) -> list[dict[str, Any]]:
 
     """
     from acsim.evidence.plan import default_plan
-    from acsim.policies.registry import families
     from acsim.spec.scenario import default_effects
 
     effects = scenario.effects
@@ -117,12 +126,7 @@ def placeholders(scenario: Scenario) -> list[dict[str, Any]]:
         out.append({"parameter": "effects", "value": None, "status": "uncalibrated",
                     "why": f"every effect size is a placeholder ({effects.source}); run "
                            "`acsim calibrate`"})
-    kinds = {p.kind for p in scenario.programmes}
-    for f in families():
-        if f.is_programme and f.name not in kinds:
-            continue
-        if f.uses is not None and not f.uses(scenario):
-            continue
+    for f in families_in_use(scenario):
         for path, (low, high) in f.placeholders.items():
             out.append({"parameter": path, "value": _value(scenario, path),
                         "status": "placeholder",

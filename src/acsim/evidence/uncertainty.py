@@ -278,16 +278,11 @@ def default_uncertainty() -> ParameterUncertainty:
 
 def _family_priors(scenario: Scenario) -> list[Prior]:
     """The ranges the scenario's policy families declare for their placeholders (scalars)."""
-    from acsim.policies.registry import families
+    from acsim.evidence.placeholders import families_in_use
     from acsim.spec import paths
 
-    kinds = {p.kind for p in scenario.programmes}
     out = []
-    for f in families():
-        if f.is_programme and f.name not in kinds:
-            continue
-        if f.uses is not None and not f.uses(scenario):
-            continue
+    for f in families_in_use(scenario):
         for path, (low, high) in f.placeholders.items():
             sub = path.removeprefix("effects.")
             try:

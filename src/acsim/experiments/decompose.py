@@ -163,10 +163,7 @@ class Decomposition:
             The Axes drawn on.
 
         """
-        metric = self.metrics[0] if metric is None else metric
-        if metric not in self.metrics:
-            raise ValueError(f"{metric!r} was not decomposed; choose from "
-                             f"{', '.join(self.metrics)}")
+        metric = chosen_metric(self.metrics, metric)
         if ax is None:
             import matplotlib.pyplot as plt
 
@@ -202,6 +199,19 @@ class Decomposition:
                      "intervals; the parts depend on the order)", fontsize=10)
         ax.grid(axis="y", alpha=0.3)
         return ax
+
+
+def chosen_metric(metrics: tuple[str, ...], metric: str | None) -> str:
+    """The metric a decomposition's plot draws: ``metric``, or the first decomposed.
+
+    Raises:
+        ValueError: ``metric`` was not decomposed.
+
+    """
+    metric = metrics[0] if metric is None else metric
+    if metric not in metrics:
+        raise ValueError(f"{metric!r} was not decomposed; choose from {', '.join(metrics)}")
+    return metric
 
 
 def _label(step: str) -> str:

@@ -37,6 +37,7 @@ from acsim.experiments.decompose import (
     POPULATION_STEP,
     _chain_order,
     _scenario_after,
+    chosen_metric,
 )
 from acsim.experiments.run import run
 from acsim.model.rng import root_entropy
@@ -158,10 +159,7 @@ class ShapleyDecomposition:
             The Axes drawn on.
 
         """
-        metric = self.metrics[0] if metric is None else metric
-        if metric not in self.metrics:
-            raise ValueError(f"{metric!r} was not decomposed; choose from "
-                             f"{', '.join(self.metrics)}")
+        metric = chosen_metric(self.metrics, metric)
         if ax is None:
             import matplotlib.pyplot as plt
 
