@@ -394,7 +394,7 @@ def joint_jacobian(
 
     """
     from acsim.evidence.calibration import forward_jacobian, set_parameter
-    from acsim.evidence.checks import residual, sigma
+    from acsim.evidence.checks import comparison_of, residual, sigma
     from acsim.evidence.plan import default_plan
     from acsim.evidence.records import load_evidence
     from acsim.evidence.validation import check_label, evaluate_checks, parameter_value
@@ -439,8 +439,6 @@ def joint_jacobian(
     steps = np.array([p.step for p in params])
     upper = np.array([p.to_x(p.upper) for p in params])
     jac = forward_jacobian(residuals, x0, f0, steps, upper)
-    from acsim.evidence.checks import comparison_of
-
     quantitative = np.array([comparison_of(c) == "value" for _, c in pairs])
     noise = np.where(quantitative | (f0 != 0), noise, 0.0)
     labels = [f"{r.id} {check_label(c)}" for r, c in pairs]
