@@ -93,10 +93,12 @@ def test_explain_by_shapley_with_sensitivity_writes_both_tables(tmp_path, capsys
     def few(base, other, metric, replications, seed, workers, progress):  # two parameters
         rows = [{"parameter": "effects.meetings.lift_hr[default]", "kind": "fitted (pinned)",
                  "low": 1.1, "high": 1.4, "gap_at_low": 0.2, "gap_at_high": -0.3,
-                 "swing": -0.5, "ci_low": -0.7, "ci_high": -0.3, "unit": "weeks"},
+                 "swing": -0.5, "ci_low": -0.7, "ci_high": -0.3, "gap": 0.0,
+                 "unit": "weeks"},
                 {"parameter": "effects.meetings.growth", "kind": "not identified",
                  "low": 0.0, "high": 0.1, "gap_at_low": 0.0, "gap_at_high": 0.1,
-                 "swing": 0.1, "ci_low": 0.0, "ci_high": 0.2, "unit": "weeks"}]
+                 "swing": 0.1, "ci_low": 0.0, "ci_high": 0.2, "gap": 0.0,
+                 "unit": "weeks"}]
         return pd.DataFrame(rows)
 
     monkeypatch.setattr(module, "parameter_sensitivity", few)

@@ -275,7 +275,7 @@ def parameter_sensitivity(
     Returns:
         One row per parameter, largest ``swing`` first: ``parameter``, ``kind``, ``low``,
         ``high``, ``gap_at_low``, ``gap_at_high``, ``swing`` (high minus low) with its paired
-        ``ci_low`` and ``ci_high``, ``unit``.
+        ``ci_low`` and ``ci_high``, ``gap`` (at the scenarios' own values), ``unit``.
 
     """
     from acsim.evidence.placeholders import _families_used
@@ -294,13 +294,15 @@ def parameter_sensitivity(
         ranges.setdefault(q.path, (q.kind, q.sample(0.0), q.sample(1.0)))
 
     def gap(path: str, value: float) -> np.ndarray:
+        """The gap with ``path`` at ``value`` (an empty path: the scenarios as they are)."""
         vals = []
         for sc in (base, other):
-            res = run(apply_draw(sc, {path: value}), replications=replications, seed=root,
-                      workers=workers, progress=progress, keep_spells=False)
+            res = run(apply_draw(sc, {path: value}) if path else sc, replications=replications,
+                      seed=root, workers=workers, progress=progress, keep_spells=False)
             vals.append(res.replication_metrics.set_index("replication")[metric])
         return (vals[1] - vals[0]).to_numpy(dtype=float)
 
+    point = float(gap("", math.nan).mean())
     rows = []
     for path, (kind, low, high) in ranges.items():
         if path.split(".")[0] not in used:
@@ -309,7 +311,7 @@ def parameter_sensitivity(
         swing, lo, hi = t_interval(g_high - g_low)
         rows.append({"parameter": f"effects.{path}", "kind": kind, "low": low, "high": high,
                      "gap_at_low": float(g_low.mean()), "gap_at_high": float(g_high.mean()),
-                     "swing": swing, "ci_low": lo, "ci_high": hi,
+                     "swing": swing, "ci_low": lo, "ci_high": hi, "gap": point,
                      "unit": metric_unit(metric, "run")})
     out = pd.DataFrame(rows)
     if out.empty:
@@ -338,7 +340,7 @@ def plot_sensitivity(table: pd.DataFrame, ax: Axes | None = None, top: int = 15,
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 0.35 * len(t) + 1.8))
     y = np.arange(len(t))
-    centre = float(np.median(np.r_[t["gap_at_low"], t["gap_at_high"]])) if len(t) else 0.0
+    centre = float(t["gap"].iloc[0]) if len(t) else 0.0
     for yi, (_, r) in zip(y, t.iterrows(), strict=True):
         colour = "tab:orange" if str(r["kind"]).startswith("fitted") else "tab:grey"
         ax.plot([r["gap_at_low"], r["gap_at_high"]], [yi, yi], color=colour, lw=6, alpha=0.7,
@@ -348,7 +350,8 @@ def plot_sensitivity(table: pd.DataFrame, ax: Axes | None = None, top: int = 15,
     ax.set_yticks(y, [f"{p.removeprefix('effects.')} ({k})" for p, k in
                       zip(t["parameter"], t["kind"], strict=True)], fontsize=7)
     unit = t["unit"].iloc[0] if len(t) else ""
-    ax.set_xlabel(f"gap ({unit}); dot: parameter at the low end of its range")
+    ax.set_xlabel(f"gap ({unit}); dot: parameter at the low end of its range; dotted: the "
+                  "gap at the scenarios' values")
     ax.set_title((title + "\n" if title else "") + "gap across each parameter's range "
                  "(orange: fitted, 95 % range; grey: placeholder, prior range)", fontsize=9)
     ax.grid(axis="x", alpha=0.3)
