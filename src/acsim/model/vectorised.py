@@ -497,6 +497,9 @@ class _Template:
         eps.sort(key=lambda e: e.pi_end)
         self.episodes = eps
         self.hires = [e for e in eps if e.hire > 0.0]
+        #: The episodes that move a job's separation or the weeks counted to requalify (the
+        #: others multiply by 1 and add nothing, exactly).
+        self.sep_eps = [e for e in eps if e.separation != 1.0 or e.subsidised]
 
     def cumulative(self, d: float) -> float:
         """``G(d)``, the integrated baseline times the policy multipliers."""
@@ -538,28 +541,6 @@ class _Episode:
         """Absolute start and end for a spell entering at ``entry`` (the engine's arithmetic)."""
         start = entry + self.start
         return start, start + self.duration
-
-
-def _episodes(tpl: _Template, entry: float, t_exit: float, hired: _Episode | None
-              ) -> list[tuple[_Episode, float, float, bool]]:
-    """The spell's episodes: ``(episode, start, end or exit, completed)``."""
-    out = []
-    for ep in tpl.episodes:
-        start = entry + ep.start
-        end = start + ep.duration
-        if hired is not None:
-            if ep.pi_end <= hired.pi_end:
-                out.append((ep, start, end, True))
-            elif start < t_exit and ep.pi_start < hired.pi_end:
-                out.append((ep, start, t_exit, False))
-            continue
-        if not start < t_exit:
-            continue
-        if end < t_exit:
-            out.append((ep, start, end, True))
-        else:
-            out.append((ep, start, t_exit, False))
-    return out
 
 
 # -- the centre -----------------------------------------------------------------------------------
@@ -700,7 +681,8 @@ class VectorisedCentre:
         n = len(people)
         s = self.scenario
         self._rounds: dict[int, dict[str, Any]] = {}
-        ids = np.array([js.id for js in people], dtype=np.int64)
+        ids_l = [js.id for js in people]
+        ids = np.array(ids_l, dtype=np.int64)
         self._draws: dict[tuple[int, int], np.ndarray] = {}
         self._draw_lists: dict[tuple[int, int], list[float]] = {}
         self._pools = {st: StreamSet(self.root, self.replication, st, ids, block=1)._pools
@@ -740,9 +722,9 @@ class VectorisedCentre:
             got = per_round.get(r)
             if got is None:
                 rd = self._round(r)
-                got = per_round[r] = (rd["base"], rd["y"], rd["d_other"],
-                                      self._uniform_list(Stream.EXITS, 3 * r + 2))
-            base, ys, d_others, u_sep = got
+                got = per_round[r] = (rd["base"], rd["y"], rd["d_other"], rd["d_sep"],
+                                      rd["e_sep"])
+            base, ys, d_others, d_seps, e_seps = got
             if self.n_groups:  # the least-loaded group, ties to the lowest (Staffing.assign)
                 while True:
                     lg, g = heappop(load_heap)
@@ -756,32 +738,42 @@ class VectorisedCentre:
             if tpl is None:
                 tpl = self._template(r, j, entry)
             y = ys[j]
-            d_other = d_others[j]
             g1 = tpl.g1
             if use_cw and y > g1:
                 c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
-                d_job = tpl.inverse(g1 + (y - g1) / c)
+                y = g1 + (y - g1) / c
+            # _Template.inverse, written out
+            cum = tpl._cum
+            i = bisect_left(cum, y) - 1
+            if i < 0:
+                i = 0
+            if y <= cum[i]:
+                d_job = tpl._grid[i]
             else:
-                d_job = tpl.inverse(y)
-            exhaust = entry + max(bw - used, 0.0)
+                sl = tpl._slope[i]
+                d_job = tpl._grid[i] + (y - cum[i]) / sl if sl > 0.0 else INF
+            x = bw - used
+            exhaust = entry + (0.0 if 0.0 > x else x)  # entry + max(bw - used, 0.0)
             stop = exhaust if exhaust < end else end
             t_job = entry + d_job
-            t_other = entry + d_other
-            hired, t_hire = None, INF
-            for ep in tpl.hires:
-                key = (r, ep.index)
-                u = hire_draws.get(key)
-                if u is None:
-                    idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
-                    u = hire_draws[key] = self._uniform_list(Stream.PROGRAMMES, idx)
-                if u[j] < ep.hire:
-                    hired, t_hire = ep, (entry + ep.start) + ep.duration
-                    break
+            t_other = entry + d_others[j]
+            hired = None
             t = t_job if t_job < t_other else t_other
             if stop < t:
                 t = stop
-            if t_hire < t:
-                t = t_hire
+            if tpl.hires:
+                t_hire = INF
+                for ep in tpl.hires:
+                    key = (r, ep.index)
+                    u = hire_draws.get(key)
+                    if u is None:
+                        idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
+                        u = hire_draws[key] = self._uniform_list(Stream.PROGRAMMES, idx)
+                    if u[j] < ep.hire:
+                        hired, t_hire = ep, (entry + ep.start) + ep.duration
+                        break
+                if t_hire < t:
+                    t = t_hire
             if t == t_job:
                 reason = "job"
             elif t == t_other:
@@ -792,21 +784,29 @@ class VectorisedCentre:
                 reason = "hired"
             if reason != "hired":
                 hired = None
-            eps = _episodes(tpl, entry, t, hired) if tpl.episodes else ()
-            out.append((j, r, entry, t, reason, g, tpl, hired, stop, eps))
+            out.append((j, r, entry, t, reason, g, tpl, hired))
             heappush(heap, (t, 0, order, g))
             order += 1
             if reason == "job" or reason == "hired":
                 off, sep = 0.0, 1.0
-                if eps:
-                    for ep, _, _, done in eps:
-                        if done:
-                            sep *= ep.separation
-                            if ep.subsidised:
-                                off += ep.duration
-                used += max(0.0, t - max(entry, 0.0) - off)
-                until = t + h_sep.time_to_exit(0.0, -math.log1p(-u_sep[j]), sep)
-                jid = people[j].id
+                if tpl.sep_eps:  # the episodes it completed (as in _write)
+                    if hired is not None:
+                        for ep in tpl.sep_eps:
+                            if ep.pi_end <= hired.pi_end:
+                                sep *= ep.separation
+                                if ep.subsidised:
+                                    off += ep.duration
+                    else:
+                        for ep in tpl.sep_eps:
+                            if (entry + ep.start) + ep.duration < t:
+                                sep *= ep.separation
+                                if ep.subsidised:
+                                    off += ep.duration
+                x = t - (0.0 if 0.0 > entry else entry) - off  # t - max(entry, 0.0) - off
+                used += x if x > 0.0 else 0.0  # max(0.0, x)
+                until = t + (d_seps[j] if sep == 1.0
+                             else h_sep.time_to_exit(0.0, e_seps[j], sep))
+                jid = ids_l[j]
                 if until >= end:
                     jobs.append((jid, r, t, end))
                     continue
@@ -883,10 +883,14 @@ class VectorisedCentre:
         e_job = -np.log1p(-self._uniform(Stream.EXITS, 3 * r))
         e_other = -np.log1p(-self._uniform(Stream.EXITS, 3 * r + 1))
         d_other = _inverse(self.h_other, e_other).tolist()  # Risk: H(0) + budget / 1
+        # Separation from a job: h_sep.time_to_exit(0, budget, 1), the same arithmetic.
+        e_sep = [-math.log1p(-u) for u in self._uniform_list(Stream.EXITS, 3 * r + 2)]
+        h_sep = self.h_sep
+        d_sep = _inverse(h_sep, h_sep.cumulative(0.0) + np.asarray(e_sep) / 1.0).tolist()
         got = {"base": np.asarray(code, dtype=np.int64).tolist(), "taken": taken_m,
                "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
                "d_other": d_other, "e_other": e_other.tolist(), "true": true_i.tolist(),
-               "scr": scr_i.tolist()}
+               "scr": scr_i.tolist(), "e_sep": e_sep, "d_sep": d_sep}
         self._rounds[r] = got
         return got
 
@@ -1014,25 +1018,70 @@ class VectorisedCentre:
                     f"engine = \"vectorised\" refused in the run: capacity binds (caseworker "
                     f"{c} had {counts[wk, c]} bookings in week {wk}, capacity {cap[0, c]}), so "
                     "a meeting may have been delayed; use engine = \"simpy\"")
-        # Programme episodes and the spell rows.
-        progs: list[tuple] = []
-        pn, pw, ps = [""] * m, [0.0] * m, [0.0] * m
-        jid_l = jid.tolist()
-        for i, x in enumerate(out):
-            if not x[9]:
+        # Programme episodes: hired at a programme's end, those up to it completed and those
+        # started before it cut; else those started before the exit, completed if they ended
+        # before it. Then the spell rows.
+        pn: list[str] | np.ndarray = [""] * m
+        pw, ps = np.zeros(m), np.zeros(m)
+        p_row, p_ep, p_start, p_stop, p_done, p_obj = [], [], [], [], [], []
+        chunk_ep: list[_Episode] = []  # the episode of each chunk of rows
+        for k, tpl in enumerate(tpls):
+            if not tpl.episodes:
                 continue
-            started, weeks, sub = [], 0.0, 0.0
-            for ep, start, stop_, done in x[9]:
-                started.append(ep.name)
-                if done:
-                    weeks += ep.duration
-                    if ep.subsidised:
-                        sub += ep.duration
-                progs.append((jid_l[i], x[1], ep.kind, ep.name, start, stop_, ep.hours,
-                              ep.subsidised, done))
-            pn[i], pw[i], ps[i] = ";".join(started), weeks, sub
-        progs.sort(key=lambda p: (p[5], p[0]))
-        rec.programmes.extend(progs)
+            rows = np.flatnonzero(tid == k)
+            if not len(rows):
+                continue
+            e, tx, hp, hh = entry[rows], t_exit[rows], hired_pi[rows], is_hired[rows]
+            names_bits = np.zeros(len(rows), dtype=np.int64)
+            for q, ep in enumerate(tpl.episodes):
+                start = e + ep.start
+                stop_ = start + ep.duration
+                # Hired: completed up to the hiring one, and started before it; else started
+                # before the exit, completed if it ended before it.
+                done = np.where(hh, ep.pi_end <= hp, stop_ < tx)
+                inc = np.where(hh, done | ((start < tx) & (ep.pi_start < hp)), start < tx)
+                stop_ = np.where(done, stop_, tx)
+                sel = np.flatnonzero(inc)
+                if not len(sel):
+                    continue
+                names_bits[sel] |= 1 << q
+                dd = np.where(inc & done, ep.duration, 0.0)
+                pw[rows] += dd  # in the episodes' order, as the running sum
+                if ep.subsidised:
+                    ps[rows] += dd
+                p_row.append(rows[sel])
+                p_ep.append(np.full(len(sel), q))
+                p_start.append(start[sel])
+                p_stop.append(stop_[sel])
+                p_done.append(done[sel])
+                p_obj.append(np.full(len(sel), len(chunk_ep)))
+                chunk_ep.append(ep)
+            if names_bits.any():
+                if isinstance(pn, list):
+                    pn = np.array(pn, dtype=object)
+                for bits in np.unique(names_bits).tolist():
+                    if bits:
+                        pn[rows[names_bits == bits]] = ";".join(
+                            ep.name for q, ep in enumerate(tpl.episodes) if bits >> q & 1)
+        if p_row:
+            pr = np.concatenate(p_row)
+            pe = np.concatenate(p_ep)
+            pstart = np.concatenate(p_start)
+            pstop = np.concatenate(p_stop)
+            pdone = np.concatenate(p_done)
+            pobj = np.concatenate(p_obj)
+            # Rows in the spells' order, then the episodes', sorted by (end, jobseeker).
+            o = np.lexsort((pe, pr, jid[pr], pstop))
+            pr, pstart, pstop, pdone, pobj = pr[o], pstart[o], pstop[o], pdone[o], pobj[o]
+            chunks = [chunk_ep[c] for c in pobj.tolist()]
+            rec.programmes.extend(zip(
+                jid[pr].tolist(), number[pr].tolist(), [ep.kind for ep in chunks],
+                [ep.name for ep in chunks], pstart.tolist(), pstop.tolist(),
+                [ep.hours for ep in chunks], [ep.subsidised for ep in chunks],
+                pdone.tolist(), strict=True))
+        if not isinstance(pn, list):
+            pn = pn.tolist()
+        pw, ps = pw.tolist(), ps.tolist()
         # Tracks: known from the entry, or from the first meeting held.
         scr_i = np.full(m, len(names), dtype=np.int64)
         true_i = np.full(m, len(names), dtype=np.int64)
