@@ -41,6 +41,7 @@ See docs/engines.md.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import warnings
@@ -676,7 +677,22 @@ class VectorisedCentre:
         return tpl
 
     def simulate(self) -> None:
-        """Simulate the admitted jobseekers."""
+        """Simulate the admitted jobseekers, with the cyclic garbage collector paused.
+
+        As :func:`~acsim.model.engine.run_paused_gc` for the SimPy engine: the run builds
+        hundreds of thousands of record tuples and no reference cycles, which the collector
+        would rescan again and again (a third of the run's time).
+        """
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._simulate()
+        finally:
+            if was_enabled:
+                gc.enable()
+                gc.collect(0)
+
+    def _simulate(self) -> None:
         people = self._people
         n = len(people)
         s = self.scenario
@@ -699,39 +715,46 @@ class VectorisedCentre:
         h_sep = self.h_sep
         use_cw = self.has_calendar
         # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
+        # Heap of spell starts: (time, 1, order, person, round, weeks used); the ends, (time,
+        # group), in a heap of their own: an end at or before a start releases its group
+        # first (the ends' order among themselves does not change the loads).
         heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
         heapq.heapify(heap)
         order = n
-        load_heap = [(0, g) for g in range(self.n_groups)]
-        load = [0] * self.n_groups
+        ng = self.n_groups
+        load_heap = [(0, g) for g in range(ng)]
+        load = [0] * ng
+        ends: list[tuple[float, int]] = []
         out: list[tuple] = []  # (person, round, entry, exit, reason, group, template, hired)
         jobs = self.record.jobs
-        heappop, heappush = heapq.heappop, heapq.heappush
+        heappop, heappush, heapreplace = heapq.heappop, heapq.heappush, heapq.heapreplace
         templates = self._templates
         per_round: dict[int, tuple] = {}
         hire_draws: dict[tuple[int, int], list[float]] = {}
         while heap:
-            item = heappop(heap)
-            if item[1] == 0:  # an end: release the group
-                g = item[3]
-                if g >= 0:
-                    load[g] -= 1
-                    heappush(load_heap, (load[g], g))
-                continue
-            entry, _, _, j, r, used = item
+            entry, _, _, j, r, used = heappop(heap)
             got = per_round.get(r)
             if got is None:
                 rd = self._round(r)
                 got = per_round[r] = (rd["base"], rd["y"], rd["d_other"], rd["d_sep"],
                                       rd["e_sep"])
             base, ys, d_others, d_seps, e_seps = got
-            if self.n_groups:  # the least-loaded group, ties to the lowest (Staffing.assign)
-                while True:
-                    lg, g = heappop(load_heap)
+            if ng:  # the least-loaded group, ties to the lowest (as Staffing.assign)
+                while ends and ends[0][0] <= entry:  # release the groups of spells ended
+                    g = heappop(ends)[1]
+                    load[g] -= 1
+                    if len(load_heap) > 8 * ng:  # mostly stale: rebuild from the loads
+                        load_heap = [(x, i) for i, x in enumerate(load)]
+                        heapq.heapify(load_heap)
+                    else:
+                        heappush(load_heap, (load[g], g))
+                while True:  # the top entry that is not stale
+                    lg, g = load_heap[0]
                     if lg == load[g]:
                         break
+                    heappop(load_heap)
                 load[g] = lg + 1
-                heappush(load_heap, (lg + 1, g))
+                heapreplace(load_heap, (lg + 1, g))
             else:
                 g = -1
             tpl = templates.get(base[j])
@@ -785,8 +808,8 @@ class VectorisedCentre:
             if reason != "hired":
                 hired = None
             out.append((j, r, entry, t, reason, g, tpl, hired))
-            heappush(heap, (t, 0, order, g))
-            order += 1
+            if ng:
+                heappush(ends, (t, g))
             if reason == "job" or reason == "hired":
                 off, sep = 0.0, 1.0
                 if tpl.sep_eps:  # the episodes it completed (as in _write)
@@ -873,10 +896,17 @@ class VectorisedCentre:
         taken_m = np.stack(taken, axis=1) if taken else np.zeros((n, 0), dtype=bool)
         # A profile's code: the jobseeker's resolved group values, true and screened track,
         # and the programmes taken up (everything a template depends on but its schedule).
-        if self._vk is None:
+        if self._vk is None:  # codes in the order values first appear
             index: dict[tuple, int] = {}
-            self._vk = np.array([index.setdefault(self._value_key(js.terms), len(index))
-                                 for js in people], dtype=np.int64)
+            by_terms: dict[frozenset[str], int] = {}
+            vk = []
+            for js in people:
+                c = by_terms.get(js.terms)
+                if c is None:
+                    c = by_terms[js.terms] = index.setdefault(self._value_key(js.terms),
+                                                              len(index))
+                vk.append(c)
+            self._vk = np.array(vk, dtype=np.int64)
         n_tr = len(scr.names)
         bits = (taken_m * (1 << np.arange(taken_m.shape[1]))).sum(axis=1) if taken else 0
         code = ((self._vk * n_tr + true_i) * n_tr + scr_i) * (1 << len(taken)) + bits
@@ -905,21 +935,24 @@ class VectorisedCentre:
         unknown = [c for c in tally_cols if c not in _TALLIES]
         if unknown:
             raise SimulationError(f"the vectorised engine does not record {unknown}")
-        out.sort(key=lambda x: (x[3], x[0], x[1]))  # in the order spells end, as the engine
         m = len(out)
-        f = list(zip(*out, strict=True)) if out else [()] * 10
+        f = list(zip(*out, strict=True)) if out else [()] * 8
         j_of = np.array(f[0], dtype=np.int64)
         number = np.array(f[1], dtype=np.int64)
-        entry = np.array(f[2], dtype=float)
         t_exit = np.array(f[3], dtype=float)
-        group = np.array(f[5], dtype=np.int64)
-        hired_pi = np.array([h.pi_end if h is not None else -1 for h in f[7]], dtype=np.int64)
+        o = np.lexsort((number, j_of, t_exit))  # in the order spells end, as the engine
+        j_of, number, t_exit = j_of[o], number[o], t_exit[o]
+        entry = np.array(f[2], dtype=float)[o]
+        group = np.array(f[5], dtype=np.int64)[o]
+        reasons = np.array(f[4], dtype=object)[o].tolist()
+        hired_pi = np.array([h.pi_end if h is not None else -1 for h in f[7]],
+                            dtype=np.int64)[o]
         hired_start = np.array([h.pi_start if h is not None else -1 for h in f[7]],
-                               dtype=np.int64)
+                               dtype=np.int64)[o]
         is_hired = hired_pi >= 0
         jid = np.array([js.id for js in people], dtype=np.int64)[j_of]
         tpls = list(self._templates.values())
-        tid = np.array([t.idx for t in f[6]], dtype=np.int64)
+        tid = np.array([t.idx for t in f[6]], dtype=np.int64)[o]
         n_cal = np.zeros(m, dtype=np.int64)
         n_grp = np.zeros(m, dtype=np.int64)
         mt: list[np.ndarray] = []  # meeting rows, column by column
@@ -948,7 +981,7 @@ class VectorisedCentre:
                     raise RoundingTie(
                         self.source, "engine",
                         f"engine = \"vectorised\" refused in the run: a meeting falls at the "
-                        f"instant spell {number[i]} of jobseeker {jid[i]} ends ({out[i][4]}, "
+                        f"instant spell {number[i]} of jobseeker {jid[i]} ends ({reasons[i]}, "
                         f"week {t_exit[i]:.6f}), after a return from employment, where the "
                         "SimPy engine's clock rounding decides which comes first; use engine "
                         "= \"simpy\"")
@@ -980,8 +1013,9 @@ class VectorisedCentre:
             t_m = np.concatenate(mt)
             r_m = np.concatenate(mrow)
             b_m = np.concatenate(mkind)
-            kinds = [tpls[k].b_kind[b] for k, b in zip(tid[r_m].tolist(), b_m.tolist(),
-                                                         strict=True)]
+            off = np.cumsum([0] + [len(t.b_kind) for t in tpls])
+            kind_of = np.array([k for t in tpls for k in t.b_kind] or [""], dtype=object)
+            kinds = kind_of[off[tid[r_m]] + b_m]
             g_m = group[r_m]
         else:
             t_m, r_m, g_m, kinds = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(
@@ -990,11 +1024,12 @@ class VectorisedCentre:
         r_g = np.concatenate(grow) if grow else np.zeros(0, dtype=np.int64)
         t_all = np.concatenate([t_m, t_g])
         r_all = np.concatenate([r_m, r_g])
-        k_all = kinds + ["group"] * len(t_g)
+        k_all = np.concatenate([np.asarray(kinds, dtype=object),
+                                np.full(len(t_g), "group", dtype=object)])
         g_all = np.concatenate([g_m, np.full(len(t_g), -1, dtype=np.int64)])
         o = np.lexsort((r_all, t_all))
         rec.meetings.extend(zip(jid[r_all[o]].tolist(), number[r_all[o]].tolist(),
-                                t_all[o].tolist(), [k_all[i] for i in o.tolist()],
+                                t_all[o].tolist(), k_all[o].tolist(),
                                 [0.0] * len(o), g_all[o].tolist(), [False] * len(o),
                                 strict=True))
         # The calendar's held meetings, and the certificate that capacity never bound.
@@ -1098,7 +1133,7 @@ class VectorisedCentre:
         tally = {"group_meetings": n_grp.tolist(), "programmes": pn, "programme_weeks": pw,
                  "subsidised_weeks": ps}
         cols = [jid.tolist(), number.tolist(), entry.tolist(), t_exit.tolist(),
-                list(f[4]), trues, tracks, group.tolist(), n_cal.tolist(),
+                reasons, trues, tracks, group.tolist(), n_cal.tolist(),
                 [0] * m, [0.0] * m] + [tally[c] for c in tally_cols]
         rec.spells.extend(zip(*cols, strict=True))
 
