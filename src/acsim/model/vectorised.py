@@ -46,7 +46,8 @@ import heapq
 import math
 import warnings
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -544,6 +545,24 @@ class _Episode:
         return start, start + self.duration
 
 
+@contextmanager
+def _paused_gc(collect: bool) -> Iterator[None]:
+    """The cyclic garbage collector paused (as :func:`~acsim.model.engine.run_paused_gc`).
+
+    Building a centre and its record allocates many containers and no reference cycles; with
+    the collector running, each pass also rescans every object alive (other arms' centres).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            if collect:
+                gc.collect(0)
+
+
 # -- the centre -----------------------------------------------------------------------------------
 class VectorisedCentre:
     """One replication of a scenario, simulated without SimPy (see the module docstring).
@@ -562,6 +581,10 @@ class VectorisedCentre:
 
     def __init__(self, scenario: Scenario, root: int, replication: int,
                  source: str = "engine") -> None:
+        with _paused_gc(collect=False):  # (the policies' calendar and caseworker tables)
+            self._build(scenario, root, replication, source)
+
+    def _build(self, scenario: Scenario, root: int, replication: int, source: str) -> None:
         from acsim.policies.registry import build_policies
 
         check_supported(scenario, source=source)
@@ -607,6 +630,7 @@ class VectorisedCentre:
         self.events = float("nan")
         self._people: list[Jobseeker] = []
         self._vk: np.ndarray | None = None
+        self._latent: np.ndarray | None = None
 
     # -- the record under JobCentre's names ---------------------------------------------------
     @property
@@ -683,20 +707,15 @@ class VectorisedCentre:
         hundreds of thousands of record tuples and no reference cycles, which the collector
         would rescan again and again (a third of the run's time).
         """
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
+        with _paused_gc(collect=True):
             self._simulate()
-        finally:
-            if was_enabled:
-                gc.enable()
-                gc.collect(0)
 
     def _simulate(self) -> None:
         people = self._people
         n = len(people)
         s = self.scenario
         self._rounds: dict[int, dict[str, Any]] = {}
+        self._latent = self._vk = None  # (per-person arrays, built on first use)
         ids_l = [js.id for js in people]
         ids = np.array(ids_l, dtype=np.int64)
         self._draws: dict[tuple[int, int], np.ndarray] = {}
@@ -875,7 +894,9 @@ class VectorisedCentre:
         n = len(people)
         scr = self.screening
         u_scr = self._uniform(Stream.SCREENING, r)
-        latent = np.array([js.latent_risk for js in people])
+        if self._latent is None:
+            self._latent = np.array([js.latent_risk for js in people])
+        latent = self._latent
         cuts = np.asarray(scr.cuts)
         true_i = np.searchsorted(cuts, latent, side="left")  # Screening.true_index
         a = scr.spec.accuracy
