@@ -733,12 +733,16 @@ class VectorisedCentre:
         requalify = s.hazard.requalify_weeks
         h_sep = self.h_sep
         use_cw = self.has_calendar
-        # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
-        # Heap of spell starts: (time, 1, order, person, round, weeks used); the ends, (time,
-        # group), in a heap of their own: an end at or before a start releases its group
-        # first (the ends' order among themselves does not change the loads).
-        heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
-        heapq.heapify(heap)
+        # Spell starts (time, 1, order, person, round, weeks used) in the order of a heap of
+        # them: the first spells, sorted by arrival and person, merged with a heap of the
+        # spells after a job. The ends, (time, group), are in a heap of their own: an end at
+        # or before a start releases its group first (the ends' order among themselves does
+        # not change the loads).
+        arrival = [js.arrival for js in people]
+        firsts = [(arrival[j], 1, j, j, 0, 0.0)
+                  for j in np.argsort(np.array(arrival, dtype=float), kind="stable").tolist()]
+        n_first, p_first = len(firsts), 0
+        heap: list[tuple] = []
         order = n
         ng = self.n_groups
         load_heap = [(0, g) for g in range(ng)]
@@ -750,8 +754,18 @@ class VectorisedCentre:
         templates = self._templates
         per_round: dict[int, tuple] = {}
         hire_draws: dict[tuple[int, int], list[float]] = {}
-        while heap:
-            entry, _, _, j, r, used = heappop(heap)
+        while True:
+            if p_first < n_first:
+                item = firsts[p_first]
+                if heap and heap[0] < item:
+                    item = heappop(heap)
+                else:
+                    p_first += 1
+            elif heap:
+                item = heappop(heap)
+            else:
+                break
+            entry, _, _, j, r, used = item
             got = per_round.get(r)
             if got is None:
                 rd = self._round(r)
