@@ -545,6 +545,15 @@ class _Episode:
         return start, start + self.duration
 
 
+class _Seed:
+    """What the caseworker effects read of a centre when they are bound: the seed."""
+
+    __slots__ = ("root", "replication")
+
+    def __init__(self, root: int, replication: int) -> None:
+        self.root, self.replication = root, replication
+
+
 @contextmanager
 def _paused_gc(collect: bool) -> Iterator[None]:
     """The cyclic garbage collector paused (as :func:`~acsim.model.engine.run_paused_gc`).
@@ -611,7 +620,10 @@ class VectorisedCentre:
         self.has_staff = self.n_groups > 0
         self.has_calendar = self.has_staff and s.staffing.meetings_per_week > 0
         cw = next(p for p in self.policies if isinstance(p, CaseworkerEffects))
-        cw.bind(self)  # draws the caseworkers of this replication
+        # Draws the caseworkers of this replication. Bound to the seed only, not to the centre:
+        # a policy holding the centre made every run's centre (its record, draws, templates)
+        # a reference cycle, left to the collector to find and free.
+        cw.bind(_Seed(root, replication))
         self.cw_profiles = cw.profiles
         self.screening = next(p for p in self.policies if isinstance(p, Screening))
         self.screen_at_entry = self.screening.at_entry
