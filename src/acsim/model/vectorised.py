@@ -67,7 +67,7 @@ from acsim.model.rng import (
     _TWO53,
     _XSHIFT,
     Stream,
-    StreamSet,
+    _pools,
 )
 from acsim.model.spell import Spell
 from acsim.policies.base import Policy, overrides
@@ -707,7 +707,7 @@ class VectorisedCentre:
         tpl = self._templates.get(key)
         if tpl is None:
             taken = tuple(bool(x) for x in rd["taken"][j])
-            tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], taken)
+            tpl = _Template(self, self._people[j], entry, float(rd["u_scr"][j]), taken)
             tpl.idx = len(self._templates)
             self._templates[key] = tpl
         return tpl
@@ -732,7 +732,8 @@ class VectorisedCentre:
         ids = np.array(ids_l, dtype=np.int64)
         self._draws: dict[tuple[int, int], np.ndarray] = {}
         self._draw_lists: dict[tuple[int, int], list[float]] = {}
-        self._pools = {st: StreamSet(self.root, self.replication, st, ids, block=1)._pools
+        # StreamSet's SeedSequence pools (not its first draws, index and lists: not used here)
+        self._pools = {st: _pools(self.root, (self.replication, int(st)), ids)
                        for st in (Stream.EXITS, Stream.PROGRAMMES, Stream.SCREENING)}
         self._cov = np.array([js.cov_job for js in people])
         female = [js.female for js in people]
@@ -965,9 +966,8 @@ class VectorisedCentre:
         h_sep = self.h_sep
         d_sep = _inverse(h_sep, h_sep.cumulative(0.0) + np.asarray(e_sep) / 1.0).tolist()
         got = {"base": np.asarray(code, dtype=np.int64).tolist(), "taken": taken_m,
-               "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
-               "d_other": d_other, "e_other": e_other.tolist(), "true": true_i.tolist(),
-               "scr": scr_i.tolist(), "e_sep": e_sep, "d_sep": d_sep}
+               "u_scr": u_scr, "y": (e_job / self._cov).tolist(), "d_other": d_other,
+               "true": true_i, "scr": scr_i, "e_sep": e_sep, "d_sep": d_sep}
         self._rounds[r] = got
         return got
 
@@ -1170,8 +1170,8 @@ class VectorisedCentre:
         for r in np.unique(number).tolist():
             rows = np.flatnonzero(number == r)
             rd = self._rounds[r]
-            scr_i[rows] = np.asarray(rd["scr"])[j_of[rows]]
-            true_i[rows] = np.asarray(rd["true"])[j_of[rows]]
+            scr_i[rows] = rd["scr"][j_of[rows]]
+            true_i[rows] = rd["true"][j_of[rows]]
         if not self.screen_at_entry:
             scr_i[n_cal == 0] = len(names)
             true_i[n_cal == 0] = len(names)
