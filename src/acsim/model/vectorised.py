@@ -545,6 +545,16 @@ class _Episode:
         return start, start + self.duration
 
 
+def _time_order(t: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``np.lexsort((row, t))``: by time, then row, then position (one stable sort if it can)."""
+    o = np.argsort(t, kind="stable")
+    ts, rs = t[o], row[o]
+    tie = ts[1:] == ts[:-1]
+    if tie.any() and (rs[1:] < rs[:-1])[tie].any():  # a tie not yet in row order
+        return np.lexsort((row, t))
+    return o
+
+
 class _Seed:
     """What the caseworker effects read of a centre when they are bound: the seed."""
 
@@ -1074,11 +1084,11 @@ class VectorisedCentre:
         k_all = np.concatenate([np.asarray(kinds, dtype=object),
                                 np.full(len(t_g), "group", dtype=object)])
         g_all = np.concatenate([g_m, np.full(len(t_g), -1, dtype=np.int64)])
-        o = np.lexsort((r_all, t_all))
-        rec.meetings.extend(zip(jid[r_all[o]].tolist(), number[r_all[o]].tolist(),
-                                t_all[o].tolist(), k_all[o].tolist(),
-                                [0.0] * len(o), g_all[o].tolist(), [False] * len(o),
-                                strict=True))
+        o = _time_order(t_all, r_all)
+        ro = r_all[o]
+        rec.meetings.extend(zip(jid[ro].tolist(), number[ro].tolist(), t_all[o].tolist(),
+                                k_all[o].tolist(), [0.0] * len(o), g_all[o].tolist(),
+                                [False] * len(o), strict=True))
         # The calendar's held meetings, and the certificate that capacity never bound.
         cal = self.calendar
         weeks_n = int(math.ceil(end)) + 1
