@@ -1016,6 +1016,7 @@ class VectorisedCentre:
         mrow, mkind = [], []
         gt, grow = [], []
         bw_, bg_ = [], []  # bookings made: week and group (the capacity certificate)
+        chain_all: np.ndarray | None = None
         for k, tpl in enumerate(tpls):
             rows = np.flatnonzero(tid == k)
             e, tx = entry[rows], t_exit[rows]
@@ -1024,7 +1025,9 @@ class VectorisedCentre:
             if nb:
                 times = e[:, None] + tpl.b_when[None, :]
                 if tpl.n_regular:
-                    chain = _chain(self.meetings, e, self.horizon)
+                    if chain_all is None:  # every spell's at once (row by row the same)
+                        chain_all = _chain(self.meetings, entry, self.horizon)
+                    chain = chain_all[rows]
                     if chain.shape[1] < tpl.n_regular:  # (a choice beyond the benefit period)
                         chain = np.pad(chain, ((0, 0), (0, tpl.n_regular - chain.shape[1])),
                                        constant_values=np.nan)
