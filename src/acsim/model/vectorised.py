@@ -19,9 +19,13 @@ uses that:
    (:mod:`acsim.model.hazards`) as the SimPy engine.
 3. **Assignment.** The staffing policy puts a new spell with the least-loaded caseworker, so
    spells are coupled through the loads and their exits cannot all be drawn at once. One pass
-   over the spells in the order they start (a heap of starts and ends, pure Python, 10-20
+   over the spells in the order they start (the first spells sorted by arrival, merged with a
+   heap of the spells after a job; a heap of ends releases the caseworkers; a heap of loads
+   with lazy deletion picks the caseworker as ``Staffing.assign`` does; pure Python, about 3
    microseconds a spell) assigns caseworkers, applies their hazard ratios, draws the exits
-   and starts the spell that follows a separation.
+   and starts the spell that follows a separation. Everything that does not depend on the
+   caseworker (the exit budgets, the other exit, the time to a separation from a job at
+   multiplier 1) is drawn for every jobseeker at once before it.
 4. **Record.** Regular meeting times are computed vectorised with the SimPy engine's own
    arithmetic, bit for bit; spells, meetings, programme episodes, jobs and the calendar's held
    meetings are written in the engine's tables, so every metric, cost and table downstream is
@@ -1074,23 +1078,29 @@ class VectorisedCentre:
             r_m = np.concatenate(mrow)
             b_m = np.concatenate(mkind)
             off = np.cumsum([0] + [len(t.b_kind) for t in tpls])
-            kind_of = np.array([k for t in tpls for k in t.b_kind] or [""], dtype=object)
-            kinds = kind_of[off[tid[r_m]] + b_m]
+            flat = [k for t in tpls for k in t.b_kind]
+            kind_names = sorted(set(flat))
+            code = {k: i for i, k in enumerate(kind_names)}
+            kinds = np.array([code[k] for k in flat] or [0], dtype=np.int64)[off[tid[r_m]]
+                                                                          + b_m]
             g_m = group[r_m]
         else:
             t_m, r_m, g_m, kinds = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(
-                0, dtype=np.int64), []
+                0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            kind_names = []
         t_g = np.concatenate(gt) if gt else np.zeros(0)
         r_g = np.concatenate(grow) if grow else np.zeros(0, dtype=np.int64)
         t_all = np.concatenate([t_m, t_g])
         r_all = np.concatenate([r_m, r_g])
-        k_all = np.concatenate([np.asarray(kinds, dtype=object),
-                                np.full(len(t_g), "group", dtype=object)])
+        # Meeting kinds as codes into kind_names (the group sessions' is the last).
+        k_all = np.concatenate([kinds, np.full(len(t_g), len(kind_names), dtype=np.int64)])
+        kind_names = np.array([*kind_names, "group"], dtype=object)
         g_all = np.concatenate([g_m, np.full(len(t_g), -1, dtype=np.int64)])
         o = _time_order(t_all, r_all)
         ro = r_all[o]
         rec.meetings.extend(zip(jid[ro].tolist(), number[ro].tolist(), t_all[o].tolist(),
-                                k_all[o].tolist(), [0.0] * len(o), g_all[o].tolist(),
+                                kind_names[k_all[o]].tolist(), [0.0] * len(o),
+                                g_all[o].tolist(),
                                 [False] * len(o), strict=True))
         # The calendar's held meetings, and the certificate that capacity never bound.
         cal = self.calendar
