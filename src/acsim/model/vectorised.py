@@ -750,16 +750,20 @@ class VectorisedCentre:
         self._pools = {st: _pools(self.root, (self.replication, int(st)), ids)
                        for st in (Stream.EXITS, Stream.PROGRAMMES, Stream.SCREENING)}
         self._cov = np.array([js.cov_job for js in people])
-        female = [js.female for js in people]
-        band = [js.age_band for js in people]
-        edu = [js.education == "high" for js in people]
+        use_cw = self.has_calendar
+        # The caseworker's hazard ratio by_matches[g][traits in common]: one row per group,
+        # one column per combination of the traits it compares (sex, age band, education).
         prof = self.cw_profiles
         cw_female, cw_band, by = prof._female, prof._band, prof.by_matches
+        combos: dict[tuple, int] = {}
+        trait = [combos.setdefault((js.female, js.age_band, js.education == "high"),
+                                   len(combos)) for js in people]
+        hr = [[by[g][(cw_female[g] == f) + (cw_band[g] == b) + e] for f, b, e in combos]
+              for g in range(self.n_groups)] if use_cw else []
         end = self.end
         bw = s.hazard.benefit_weeks
         requalify = s.hazard.requalify_weeks
         h_sep = self.h_sep
-        use_cw = self.has_calendar
         # Spell starts (time, 1, order, person, round, weeks used) in the order of a heap of
         # them: the first spells, sorted by arrival and person, merged with a heap of the
         # spells after a job. The ends, (time, group), are in a heap of their own: an end at
@@ -823,8 +827,7 @@ class VectorisedCentre:
             y = ys[j]
             g1 = tpl.g1
             if use_cw and y > g1:
-                c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
-                y = g1 + (y - g1) / c
+                y = g1 + (y - g1) / hr[g][trait[j]]
             # _Template.inverse, written out
             cum = tpl._cum
             i = bisect_left(cum, y) - 1
