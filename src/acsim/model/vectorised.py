@@ -19,9 +19,13 @@ uses that:
    (:mod:`acsim.model.hazards`) as the SimPy engine.
 3. **Assignment.** The staffing policy puts a new spell with the least-loaded caseworker, so
    spells are coupled through the loads and their exits cannot all be drawn at once. One pass
-   over the spells in the order they start (a heap of starts and ends, pure Python, 10-20
+   over the spells in the order they start (the first spells sorted by arrival, merged with a
+   heap of the spells after a job; a heap of ends releases the caseworkers; a heap of loads
+   with lazy deletion picks the caseworker as ``Staffing.assign`` does; pure Python, about 3
    microseconds a spell) assigns caseworkers, applies their hazard ratios, draws the exits
-   and starts the spell that follows a separation.
+   and starts the spell that follows a separation. Everything that does not depend on the
+   caseworker (the exit budgets, the other exit, the time to a separation from a job at
+   multiplier 1) is drawn for every jobseeker at once before it.
 4. **Record.** Regular meeting times are computed vectorised with the SimPy engine's own
    arithmetic, bit for bit; spells, meetings, programme episodes, jobs and the calendar's held
    meetings are written in the engine's tables, so every metric, cost and table downstream is
@@ -41,11 +45,13 @@ See docs/engines.md.
 
 from __future__ import annotations
 
+import gc
 import heapq
 import math
 import warnings
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -65,7 +71,7 @@ from acsim.model.rng import (
     _TWO53,
     _XSHIFT,
     Stream,
-    StreamSet,
+    _pools,
 )
 from acsim.model.spell import Spell
 from acsim.policies.base import Policy, overrides
@@ -497,6 +503,9 @@ class _Template:
         eps.sort(key=lambda e: e.pi_end)
         self.episodes = eps
         self.hires = [e for e in eps if e.hire > 0.0]
+        #: The episodes that move a job's separation or the weeks counted to requalify (the
+        #: others multiply by 1 and add nothing, exactly).
+        self.sep_eps = [e for e in eps if e.separation != 1.0 or e.subsidised]
 
     def cumulative(self, d: float) -> float:
         """``G(d)``, the integrated baseline times the policy multipliers."""
@@ -540,26 +549,41 @@ class _Episode:
         return start, start + self.duration
 
 
-def _episodes(tpl: _Template, entry: float, t_exit: float, hired: _Episode | None
-              ) -> list[tuple[_Episode, float, float, bool]]:
-    """The spell's episodes: ``(episode, start, end or exit, completed)``."""
-    out = []
-    for ep in tpl.episodes:
-        start = entry + ep.start
-        end = start + ep.duration
-        if hired is not None:
-            if ep.pi_end <= hired.pi_end:
-                out.append((ep, start, end, True))
-            elif start < t_exit and ep.pi_start < hired.pi_end:
-                out.append((ep, start, t_exit, False))
-            continue
-        if not start < t_exit:
-            continue
-        if end < t_exit:
-            out.append((ep, start, end, True))
-        else:
-            out.append((ep, start, t_exit, False))
-    return out
+def _time_order(t: np.ndarray, row: np.ndarray) -> np.ndarray:
+    """``np.lexsort((row, t))``: by time, then row, then position (one stable sort if it can)."""
+    o = np.argsort(t, kind="stable")
+    ts, rs = t[o], row[o]
+    tie = ts[1:] == ts[:-1]
+    if tie.any() and (rs[1:] < rs[:-1])[tie].any():  # a tie not yet in row order
+        return np.lexsort((row, t))
+    return o
+
+
+class _Seed:
+    """What the caseworker effects read of a centre when they are bound: the seed."""
+
+    __slots__ = ("root", "replication")
+
+    def __init__(self, root: int, replication: int) -> None:
+        self.root, self.replication = root, replication
+
+
+@contextmanager
+def _paused_gc(collect: bool) -> Iterator[None]:
+    """The cyclic garbage collector paused (as :func:`~acsim.model.engine.run_paused_gc`).
+
+    Building a centre and its record allocates many containers and no reference cycles; with
+    the collector running, each pass also rescans every object alive (other arms' centres).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+            if collect:
+                gc.collect(0)
 
 
 # -- the centre -----------------------------------------------------------------------------------
@@ -580,6 +604,10 @@ class VectorisedCentre:
 
     def __init__(self, scenario: Scenario, root: int, replication: int,
                  source: str = "engine") -> None:
+        with _paused_gc(collect=False):  # (the policies' calendar and caseworker tables)
+            self._build(scenario, root, replication, source)
+
+    def _build(self, scenario: Scenario, root: int, replication: int, source: str) -> None:
         from acsim.policies.registry import build_policies
 
         check_supported(scenario, source=source)
@@ -606,7 +634,10 @@ class VectorisedCentre:
         self.has_staff = self.n_groups > 0
         self.has_calendar = self.has_staff and s.staffing.meetings_per_week > 0
         cw = next(p for p in self.policies if isinstance(p, CaseworkerEffects))
-        cw.bind(self)  # draws the caseworkers of this replication
+        # Draws the caseworkers of this replication. Bound to the seed only, not to the centre:
+        # a policy holding the centre made every run's centre (its record, draws, templates)
+        # a reference cycle, left to the collector to find and free.
+        cw.bind(_Seed(root, replication))
         self.cw_profiles = cw.profiles
         self.screening = next(p for p in self.policies if isinstance(p, Screening))
         self.screen_at_entry = self.screening.at_entry
@@ -625,6 +656,7 @@ class VectorisedCentre:
         self.events = float("nan")
         self._people: list[Jobseeker] = []
         self._vk: np.ndarray | None = None
+        self._latent: np.ndarray | None = None
 
     # -- the record under JobCentre's names ---------------------------------------------------
     @property
@@ -689,99 +721,145 @@ class VectorisedCentre:
         tpl = self._templates.get(key)
         if tpl is None:
             taken = tuple(bool(x) for x in rd["taken"][j])
-            tpl = _Template(self, self._people[j], entry, rd["u_scr"][j], taken)
+            tpl = _Template(self, self._people[j], entry, float(rd["u_scr"][j]), taken)
             tpl.idx = len(self._templates)
             self._templates[key] = tpl
         return tpl
 
     def simulate(self) -> None:
-        """Simulate the admitted jobseekers."""
+        """Simulate the admitted jobseekers, with the cyclic garbage collector paused.
+
+        As :func:`~acsim.model.engine.run_paused_gc` for the SimPy engine: the run builds
+        hundreds of thousands of record tuples and no reference cycles, which the collector
+        would rescan again and again (a third of the run's time).
+        """
+        with _paused_gc(collect=True):
+            self._simulate()
+
+    def _simulate(self) -> None:
         people = self._people
         n = len(people)
         s = self.scenario
         self._rounds: dict[int, dict[str, Any]] = {}
-        ids = np.array([js.id for js in people], dtype=np.int64)
+        self._latent = self._vk = None  # (per-person arrays, built on first use)
+        ids_l = [js.id for js in people]
+        ids = np.array(ids_l, dtype=np.int64)
         self._draws: dict[tuple[int, int], np.ndarray] = {}
         self._draw_lists: dict[tuple[int, int], list[float]] = {}
-        self._pools = {st: StreamSet(self.root, self.replication, st, ids, block=1)._pools
+        # StreamSet's SeedSequence pools (not its first draws, index and lists: not used here)
+        self._pools = {st: _pools(self.root, (self.replication, int(st)), ids)
                        for st in (Stream.EXITS, Stream.PROGRAMMES, Stream.SCREENING)}
         self._cov = np.array([js.cov_job for js in people])
-        female = [js.female for js in people]
-        band = [js.age_band for js in people]
-        edu = [js.education == "high" for js in people]
+        use_cw = self.has_calendar
+        # The caseworker's hazard ratio by_matches[g][traits in common]: one row per group,
+        # one column per combination of the traits it compares (sex, age band, education).
         prof = self.cw_profiles
         cw_female, cw_band, by = prof._female, prof._band, prof.by_matches
+        combos: dict[tuple, int] = {}
+        trait = [combos.setdefault((js.female, js.age_band, js.education == "high"),
+                                   len(combos)) for js in people]
+        hr = [[by[g][(cw_female[g] == f) + (cw_band[g] == b) + e] for f, b, e in combos]
+              for g in range(self.n_groups)] if use_cw else []
         end = self.end
         bw = s.hazard.benefit_weeks
         requalify = s.hazard.requalify_weeks
         h_sep = self.h_sep
-        use_cw = self.has_calendar
-        # Heap of spell starts and ends: (time, 0 end / 1 start, order, ...).
-        heap: list[tuple] = [(js.arrival, 1, j, j, 0, 0.0) for j, js in enumerate(people)]
-        heapq.heapify(heap)
+        # Spell starts (time, 1, order, person, round, weeks used) in the order of a heap of
+        # them: the first spells, sorted by arrival and person, merged with a heap of the
+        # spells after a job. The ends, (time, group), are in a heap of their own: an end at
+        # or before a start releases its group first (the ends' order among themselves does
+        # not change the loads).
+        arrival = [js.arrival for js in people]
+        firsts = [(arrival[j], 1, j, j, 0, 0.0)
+                  for j in np.argsort(np.array(arrival, dtype=float), kind="stable").tolist()]
+        n_first, p_first = len(firsts), 0
+        heap: list[tuple] = []
         order = n
-        load_heap = [(0, g) for g in range(self.n_groups)]
-        load = [0] * self.n_groups
+        ng = self.n_groups
+        load_heap = [(0, g) for g in range(ng)]
+        load = [0] * ng
+        ends: list[tuple[float, int]] = []
         out: list[tuple] = []  # (person, round, entry, exit, reason, group, template, hired)
         jobs = self.record.jobs
-        heappop, heappush = heapq.heappop, heapq.heappush
+        heappop, heappush, heapreplace = heapq.heappop, heapq.heappush, heapq.heapreplace
         templates = self._templates
         per_round: dict[int, tuple] = {}
         hire_draws: dict[tuple[int, int], list[float]] = {}
-        while heap:
-            item = heappop(heap)
-            if item[1] == 0:  # an end: release the group
-                g = item[3]
-                if g >= 0:
-                    load[g] -= 1
-                    heappush(load_heap, (load[g], g))
-                continue
+        while True:
+            if p_first < n_first:
+                item = firsts[p_first]
+                if heap and heap[0] < item:
+                    item = heappop(heap)
+                else:
+                    p_first += 1
+            elif heap:
+                item = heappop(heap)
+            else:
+                break
             entry, _, _, j, r, used = item
             got = per_round.get(r)
             if got is None:
                 rd = self._round(r)
-                got = per_round[r] = (rd["base"], rd["y"], rd["d_other"],
-                                      self._uniform_list(Stream.EXITS, 3 * r + 2))
-            base, ys, d_others, u_sep = got
-            if self.n_groups:  # the least-loaded group, ties to the lowest (Staffing.assign)
-                while True:
-                    lg, g = heappop(load_heap)
+                got = per_round[r] = (rd["base"], rd["y"], rd["d_other"], rd["d_sep"],
+                                      rd["e_sep"])
+            base, ys, d_others, d_seps, e_seps = got
+            if ng:  # the least-loaded group, ties to the lowest (as Staffing.assign)
+                while ends and ends[0][0] <= entry:  # release the groups of spells ended
+                    g = heappop(ends)[1]
+                    load[g] -= 1
+                    if len(load_heap) > 8 * ng:  # mostly stale: rebuild from the loads
+                        load_heap = [(x, i) for i, x in enumerate(load)]
+                        heapq.heapify(load_heap)
+                    else:
+                        heappush(load_heap, (load[g], g))
+                while True:  # the top entry that is not stale
+                    lg, g = load_heap[0]
                     if lg == load[g]:
                         break
+                    heappop(load_heap)
                 load[g] = lg + 1
-                heappush(load_heap, (lg + 1, g))
+                heapreplace(load_heap, (lg + 1, g))
             else:
                 g = -1
             tpl = templates.get(base[j])
             if tpl is None:
                 tpl = self._template(r, j, entry)
             y = ys[j]
-            d_other = d_others[j]
             g1 = tpl.g1
             if use_cw and y > g1:
-                c = by[g][(cw_female[g] == female[j]) + (cw_band[g] == band[j]) + edu[j]]
-                d_job = tpl.inverse(g1 + (y - g1) / c)
+                y = g1 + (y - g1) / hr[g][trait[j]]
+            # _Template.inverse, written out
+            cum = tpl._cum
+            i = bisect_left(cum, y) - 1
+            if i < 0:
+                i = 0
+            if y <= cum[i]:
+                d_job = tpl._grid[i]
             else:
-                d_job = tpl.inverse(y)
-            exhaust = entry + max(bw - used, 0.0)
+                sl = tpl._slope[i]
+                d_job = tpl._grid[i] + (y - cum[i]) / sl if sl > 0.0 else INF
+            x = bw - used
+            exhaust = entry + (0.0 if 0.0 > x else x)  # entry + max(bw - used, 0.0)
             stop = exhaust if exhaust < end else end
             t_job = entry + d_job
-            t_other = entry + d_other
-            hired, t_hire = None, INF
-            for ep in tpl.hires:
-                key = (r, ep.index)
-                u = hire_draws.get(key)
-                if u is None:
-                    idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
-                    u = hire_draws[key] = self._uniform_list(Stream.PROGRAMMES, idx)
-                if u[j] < ep.hire:
-                    hired, t_hire = ep, (entry + ep.start) + ep.duration
-                    break
+            t_other = entry + d_others[j]
+            hired = None
             t = t_job if t_job < t_other else t_other
             if stop < t:
                 t = stop
-            if t_hire < t:
-                t = t_hire
+            if tpl.hires:
+                t_hire = INF
+                for ep in tpl.hires:
+                    key = (r, ep.index)
+                    u = hire_draws.get(key)
+                    if u is None:
+                        idx = (r * MAX_PROGRAMMES + ep.index) * DRAWS_PER_PROGRAMME + 1
+                        u = hire_draws[key] = self._uniform_list(Stream.PROGRAMMES, idx)
+                    if u[j] < ep.hire:
+                        hired, t_hire = ep, (entry + ep.start) + ep.duration
+                        break
+                if t_hire < t:
+                    t = t_hire
             if t == t_job:
                 reason = "job"
             elif t == t_other:
@@ -792,21 +870,29 @@ class VectorisedCentre:
                 reason = "hired"
             if reason != "hired":
                 hired = None
-            eps = _episodes(tpl, entry, t, hired) if tpl.episodes else ()
-            out.append((j, r, entry, t, reason, g, tpl, hired, stop, eps))
-            heappush(heap, (t, 0, order, g))
-            order += 1
+            out.append((j, r, entry, t, reason, g, tpl, hired))
+            if ng:
+                heappush(ends, (t, g))
             if reason == "job" or reason == "hired":
                 off, sep = 0.0, 1.0
-                if eps:
-                    for ep, _, _, done in eps:
-                        if done:
-                            sep *= ep.separation
-                            if ep.subsidised:
-                                off += ep.duration
-                used += max(0.0, t - max(entry, 0.0) - off)
-                until = t + h_sep.time_to_exit(0.0, -math.log1p(-u_sep[j]), sep)
-                jid = people[j].id
+                if tpl.sep_eps:  # the episodes it completed (as in _write)
+                    if hired is not None:
+                        for ep in tpl.sep_eps:
+                            if ep.pi_end <= hired.pi_end:
+                                sep *= ep.separation
+                                if ep.subsidised:
+                                    off += ep.duration
+                    else:
+                        for ep in tpl.sep_eps:
+                            if (entry + ep.start) + ep.duration < t:
+                                sep *= ep.separation
+                                if ep.subsidised:
+                                    off += ep.duration
+                x = t - (0.0 if 0.0 > entry else entry) - off  # t - max(entry, 0.0) - off
+                used += x if x > 0.0 else 0.0  # max(0.0, x)
+                until = t + (d_seps[j] if sep == 1.0
+                             else h_sep.time_to_exit(0.0, e_seps[j], sep))
+                jid = ids_l[j]
                 if until >= end:
                     jobs.append((jid, r, t, end))
                     continue
@@ -852,7 +938,9 @@ class VectorisedCentre:
         n = len(people)
         scr = self.screening
         u_scr = self._uniform(Stream.SCREENING, r)
-        latent = np.array([js.latent_risk for js in people])
+        if self._latent is None:
+            self._latent = np.array([js.latent_risk for js in people])
+        latent = self._latent
         cuts = np.asarray(scr.cuts)
         true_i = np.searchsorted(cuts, latent, side="left")  # Screening.true_index
         a = scr.spec.accuracy
@@ -873,20 +961,30 @@ class VectorisedCentre:
         taken_m = np.stack(taken, axis=1) if taken else np.zeros((n, 0), dtype=bool)
         # A profile's code: the jobseeker's resolved group values, true and screened track,
         # and the programmes taken up (everything a template depends on but its schedule).
-        if self._vk is None:
+        if self._vk is None:  # codes in the order values first appear
             index: dict[tuple, int] = {}
-            self._vk = np.array([index.setdefault(self._value_key(js.terms), len(index))
-                                 for js in people], dtype=np.int64)
+            by_terms: dict[frozenset[str], int] = {}
+            vk = []
+            for js in people:
+                c = by_terms.get(js.terms)
+                if c is None:
+                    c = by_terms[js.terms] = index.setdefault(self._value_key(js.terms),
+                                                              len(index))
+                vk.append(c)
+            self._vk = np.array(vk, dtype=np.int64)
         n_tr = len(scr.names)
         bits = (taken_m * (1 << np.arange(taken_m.shape[1]))).sum(axis=1) if taken else 0
         code = ((self._vk * n_tr + true_i) * n_tr + scr_i) * (1 << len(taken)) + bits
         e_job = -np.log1p(-self._uniform(Stream.EXITS, 3 * r))
         e_other = -np.log1p(-self._uniform(Stream.EXITS, 3 * r + 1))
         d_other = _inverse(self.h_other, e_other).tolist()  # Risk: H(0) + budget / 1
+        # Separation from a job: h_sep.time_to_exit(0, budget, 1), the same arithmetic.
+        e_sep = [-math.log1p(-u) for u in self._uniform_list(Stream.EXITS, 3 * r + 2)]
+        h_sep = self.h_sep
+        d_sep = _inverse(h_sep, h_sep.cumulative(0.0) + np.asarray(e_sep) / 1.0).tolist()
         got = {"base": np.asarray(code, dtype=np.int64).tolist(), "taken": taken_m,
-               "u_scr": u_scr.tolist(), "y": (e_job / self._cov).tolist(),
-               "d_other": d_other, "e_other": e_other.tolist(), "true": true_i.tolist(),
-               "scr": scr_i.tolist()}
+               "u_scr": u_scr, "y": (e_job / self._cov).tolist(), "d_other": d_other,
+               "true": true_i, "scr": scr_i, "e_sep": e_sep, "d_sep": d_sep}
         self._rounds[r] = got
         return got
 
@@ -901,27 +999,31 @@ class VectorisedCentre:
         unknown = [c for c in tally_cols if c not in _TALLIES]
         if unknown:
             raise SimulationError(f"the vectorised engine does not record {unknown}")
-        out.sort(key=lambda x: (x[3], x[0], x[1]))  # in the order spells end, as the engine
         m = len(out)
-        f = list(zip(*out, strict=True)) if out else [()] * 10
+        f = list(zip(*out, strict=True)) if out else [()] * 8
         j_of = np.array(f[0], dtype=np.int64)
         number = np.array(f[1], dtype=np.int64)
-        entry = np.array(f[2], dtype=float)
         t_exit = np.array(f[3], dtype=float)
-        group = np.array(f[5], dtype=np.int64)
-        hired_pi = np.array([h.pi_end if h is not None else -1 for h in f[7]], dtype=np.int64)
+        o = np.lexsort((number, j_of, t_exit))  # in the order spells end, as the engine
+        j_of, number, t_exit = j_of[o], number[o], t_exit[o]
+        entry = np.array(f[2], dtype=float)[o]
+        group = np.array(f[5], dtype=np.int64)[o]
+        reasons = np.array(f[4], dtype=object)[o].tolist()
+        hired_pi = np.array([h.pi_end if h is not None else -1 for h in f[7]],
+                            dtype=np.int64)[o]
         hired_start = np.array([h.pi_start if h is not None else -1 for h in f[7]],
-                               dtype=np.int64)
+                               dtype=np.int64)[o]
         is_hired = hired_pi >= 0
         jid = np.array([js.id for js in people], dtype=np.int64)[j_of]
         tpls = list(self._templates.values())
-        tid = np.array([t.idx for t in f[6]], dtype=np.int64)
+        tid = np.array([t.idx for t in f[6]], dtype=np.int64)[o]
         n_cal = np.zeros(m, dtype=np.int64)
         n_grp = np.zeros(m, dtype=np.int64)
         mt: list[np.ndarray] = []  # meeting rows, column by column
         mrow, mkind = [], []
         gt, grow = [], []
         bw_, bg_ = [], []  # bookings made: week and group (the capacity certificate)
+        chain_all: np.ndarray | None = None
         for k, tpl in enumerate(tpls):
             rows = np.flatnonzero(tid == k)
             e, tx = entry[rows], t_exit[rows]
@@ -930,7 +1032,9 @@ class VectorisedCentre:
             if nb:
                 times = e[:, None] + tpl.b_when[None, :]
                 if tpl.n_regular:
-                    chain = _chain(self.meetings, e, self.horizon)
+                    if chain_all is None:  # every spell's at once (row by row the same)
+                        chain_all = _chain(self.meetings, entry, self.horizon)
+                    chain = chain_all[rows]
                     if chain.shape[1] < tpl.n_regular:  # (a choice beyond the benefit period)
                         chain = np.pad(chain, ((0, 0), (0, tpl.n_regular - chain.shape[1])),
                                        constant_values=np.nan)
@@ -944,7 +1048,7 @@ class VectorisedCentre:
                     raise RoundingTie(
                         self.source, "engine",
                         f"engine = \"vectorised\" refused in the run: a meeting falls at the "
-                        f"instant spell {number[i]} of jobseeker {jid[i]} ends ({out[i][4]}, "
+                        f"instant spell {number[i]} of jobseeker {jid[i]} ends ({reasons[i]}, "
                         f"week {t_exit[i]:.6f}), after a return from employment, where the "
                         "SimPy engine's clock rounding decides which comes first; use engine "
                         "= \"simpy\"")
@@ -976,23 +1080,31 @@ class VectorisedCentre:
             t_m = np.concatenate(mt)
             r_m = np.concatenate(mrow)
             b_m = np.concatenate(mkind)
-            kinds = [tpls[k].b_kind[b] for k, b in zip(tid[r_m].tolist(), b_m.tolist(),
-                                                         strict=True)]
+            off = np.cumsum([0] + [len(t.b_kind) for t in tpls])
+            flat = [k for t in tpls for k in t.b_kind]
+            kind_names = sorted(set(flat))
+            code = {k: i for i, k in enumerate(kind_names)}
+            kinds = np.array([code[k] for k in flat] or [0], dtype=np.int64)[off[tid[r_m]]
+                                                                          + b_m]
             g_m = group[r_m]
         else:
             t_m, r_m, g_m, kinds = np.zeros(0), np.zeros(0, dtype=np.int64), np.zeros(
-                0, dtype=np.int64), []
+                0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+            kind_names = []
         t_g = np.concatenate(gt) if gt else np.zeros(0)
         r_g = np.concatenate(grow) if grow else np.zeros(0, dtype=np.int64)
         t_all = np.concatenate([t_m, t_g])
         r_all = np.concatenate([r_m, r_g])
-        k_all = kinds + ["group"] * len(t_g)
+        # Meeting kinds as codes into kind_names (the group sessions' is the last).
+        k_all = np.concatenate([kinds, np.full(len(t_g), len(kind_names), dtype=np.int64)])
+        kind_names = np.array([*kind_names, "group"], dtype=object)
         g_all = np.concatenate([g_m, np.full(len(t_g), -1, dtype=np.int64)])
-        o = np.lexsort((r_all, t_all))
-        rec.meetings.extend(zip(jid[r_all[o]].tolist(), number[r_all[o]].tolist(),
-                                t_all[o].tolist(), [k_all[i] for i in o.tolist()],
-                                [0.0] * len(o), g_all[o].tolist(), [False] * len(o),
-                                strict=True))
+        o = _time_order(t_all, r_all)
+        ro = r_all[o]
+        rec.meetings.extend(zip(jid[ro].tolist(), number[ro].tolist(), t_all[o].tolist(),
+                                kind_names[k_all[o]].tolist(), [0.0] * len(o),
+                                g_all[o].tolist(),
+                                [False] * len(o), strict=True))
         # The calendar's held meetings, and the certificate that capacity never bound.
         cal = self.calendar
         weeks_n = int(math.ceil(end)) + 1
@@ -1014,33 +1126,78 @@ class VectorisedCentre:
                     f"engine = \"vectorised\" refused in the run: capacity binds (caseworker "
                     f"{c} had {counts[wk, c]} bookings in week {wk}, capacity {cap[0, c]}), so "
                     "a meeting may have been delayed; use engine = \"simpy\"")
-        # Programme episodes and the spell rows.
-        progs: list[tuple] = []
-        pn, pw, ps = [""] * m, [0.0] * m, [0.0] * m
-        jid_l = jid.tolist()
-        for i, x in enumerate(out):
-            if not x[9]:
+        # Programme episodes: hired at a programme's end, those up to it completed and those
+        # started before it cut; else those started before the exit, completed if they ended
+        # before it. Then the spell rows.
+        pn: list[str] | np.ndarray = [""] * m
+        pw, ps = np.zeros(m), np.zeros(m)
+        p_row, p_ep, p_start, p_stop, p_done, p_obj = [], [], [], [], [], []
+        chunk_ep: list[_Episode] = []  # the episode of each chunk of rows
+        for k, tpl in enumerate(tpls):
+            if not tpl.episodes:
                 continue
-            started, weeks, sub = [], 0.0, 0.0
-            for ep, start, stop_, done in x[9]:
-                started.append(ep.name)
-                if done:
-                    weeks += ep.duration
-                    if ep.subsidised:
-                        sub += ep.duration
-                progs.append((jid_l[i], x[1], ep.kind, ep.name, start, stop_, ep.hours,
-                              ep.subsidised, done))
-            pn[i], pw[i], ps[i] = ";".join(started), weeks, sub
-        progs.sort(key=lambda p: (p[5], p[0]))
-        rec.programmes.extend(progs)
+            rows = np.flatnonzero(tid == k)
+            if not len(rows):
+                continue
+            e, tx, hp, hh = entry[rows], t_exit[rows], hired_pi[rows], is_hired[rows]
+            names_bits = np.zeros(len(rows), dtype=np.int64)
+            for q, ep in enumerate(tpl.episodes):
+                start = e + ep.start
+                stop_ = start + ep.duration
+                # Hired: completed up to the hiring one, and started before it; else started
+                # before the exit, completed if it ended before it.
+                done = np.where(hh, ep.pi_end <= hp, stop_ < tx)
+                inc = np.where(hh, done | ((start < tx) & (ep.pi_start < hp)), start < tx)
+                stop_ = np.where(done, stop_, tx)
+                sel = np.flatnonzero(inc)
+                if not len(sel):
+                    continue
+                names_bits[sel] |= 1 << q
+                dd = np.where(inc & done, ep.duration, 0.0)
+                pw[rows] += dd  # in the episodes' order, as the running sum
+                if ep.subsidised:
+                    ps[rows] += dd
+                p_row.append(rows[sel])
+                p_ep.append(np.full(len(sel), q))
+                p_start.append(start[sel])
+                p_stop.append(stop_[sel])
+                p_done.append(done[sel])
+                p_obj.append(np.full(len(sel), len(chunk_ep)))
+                chunk_ep.append(ep)
+            if names_bits.any():
+                if isinstance(pn, list):
+                    pn = np.array(pn, dtype=object)
+                for bits in np.unique(names_bits).tolist():
+                    if bits:
+                        pn[rows[names_bits == bits]] = ";".join(
+                            ep.name for q, ep in enumerate(tpl.episodes) if bits >> q & 1)
+        if p_row:
+            pr = np.concatenate(p_row)
+            pe = np.concatenate(p_ep)
+            pstart = np.concatenate(p_start)
+            pstop = np.concatenate(p_stop)
+            pdone = np.concatenate(p_done)
+            pobj = np.concatenate(p_obj)
+            # Rows in the spells' order, then the episodes', sorted by (end, jobseeker).
+            o = np.lexsort((pe, pr, jid[pr], pstop))
+            pr, pstart, pstop, pdone, pobj = pr[o], pstart[o], pstop[o], pdone[o], pobj[o]
+            chunks = [chunk_ep[c] for c in pobj.tolist()]
+            rec.programmes.extend(zip(
+                jid[pr].tolist(), number[pr].tolist(), [ep.kind for ep in chunks],
+                [ep.name for ep in chunks], pstart.tolist(), pstop.tolist(),
+                [ep.hours for ep in chunks], [ep.subsidised for ep in chunks],
+                pdone.tolist(), strict=True))
+        if not isinstance(pn, list):
+            pn = pn.tolist()
+        pw, ps = pw.tolist(), ps.tolist()
         # Tracks: known from the entry, or from the first meeting held.
         scr_i = np.full(m, len(names), dtype=np.int64)
         true_i = np.full(m, len(names), dtype=np.int64)
         for r in np.unique(number).tolist():
             rows = np.flatnonzero(number == r)
             rd = self._rounds[r]
-            scr_i[rows] = np.asarray(rd["scr"])[j_of[rows]]
-            true_i[rows] = np.asarray(rd["true"])[j_of[rows]]
+            scr_i[rows] = rd["scr"][j_of[rows]]
+            true_i[rows] = rd["true"][j_of[rows]]
         if not self.screen_at_entry:
             scr_i[n_cal == 0] = len(names)
             true_i[n_cal == 0] = len(names)
@@ -1049,7 +1206,7 @@ class VectorisedCentre:
         tally = {"group_meetings": n_grp.tolist(), "programmes": pn, "programme_weeks": pw,
                  "subsidised_weeks": ps}
         cols = [jid.tolist(), number.tolist(), entry.tolist(), t_exit.tolist(),
-                list(f[4]), trues, tracks, group.tolist(), n_cal.tolist(),
+                reasons, trues, tracks, group.tolist(), n_cal.tolist(),
                 [0] * m, [0.0] * m] + [tally[c] for c in tally_cols]
         rec.spells.extend(zip(*cols, strict=True))
 
