@@ -420,6 +420,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
                 print(f"(diff_total_ci: simulation and parameter uncertainty over "
                       f"{args.parameter_draws} parameter draws; diff_parameter_share: the "
                       "share of its variance from the parameters)")
+            else:
+                print("(the intervals are simulation noise only: --parameter-draws K adds the "
+                      "uncertainty of the effect sizes, which can be far larger; "
+                      "docs/calibration.md, 'Parameter uncertainty')")
     if args.business_case:
         for i in range(1, len(cmp.results)):
             try:
