@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/parallel.py
 	$(BIN)/python benchmarks/scaling.py
 	$(BIN)/python benchmarks/vectorised.py
+	$(BIN)/python benchmarks/evidence.py
 
 ## Re-execute the notebooks at full size and store them with their outputs (about 60 min).
 notebooks: $(DEVSTAMP)
