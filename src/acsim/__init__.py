@@ -26,6 +26,7 @@ from acsim.exceptions import (
 from acsim.experiments.compare import Comparison, compare, sweep
 from acsim.experiments.decompose import Decomposition, decompose
 from acsim.experiments.run import RunResult, run
+from acsim.experiments.shapley import ShapleyDecomposition, parameter_sensitivity, shapley
 from acsim.model.engine import JobCentre
 from acsim.model.hazards import PiecewiseHazard
 from acsim.spec.scenario import Scenario, load_scenario
@@ -44,6 +45,7 @@ __all__ = [
     "RunResult",
     "Scenario",
     "ScenarioError",
+    "ShapleyDecomposition",
     "SimulationError",
     "SteadyStateWarning",
     "Trial",
@@ -58,9 +60,11 @@ __all__ = [
     "load_scenario",
     "load_trial",
     "paired_business_case",
+    "parameter_sensitivity",
     "plot_survival",
     "run",
     "run_trial",
+    "shapley",
     "spell_costs",
     "sweep",
     "validate",
