@@ -271,6 +271,7 @@ class Programme(Policy):
         self.delivery_hr = 1.0
         self._names = (f"threat{index}", f"lockin{index}", f"post{index}")
         self._cache: dict[frozenset[str], tuple[float, float, float, float]] = {}
+        self._other: dict[frozenset[str], float] = {}
         self.board = board if board is not None else ProgrammeBoard()
 
     def _draw(self, spell: Spell, which: int) -> float:
@@ -333,7 +334,10 @@ class Programme(Policy):
         st.started = self.centre.now
         st.names.append(self.spec.name)
         spell.set_job(self._names[1], self.effect_sizes(spell)[1])
-        other = resolve_group_value(self.effects.other_hr, spell.js.terms)
+        terms = spell.js.terms
+        other = self._other.get(terms)
+        if other is None:
+            other = self._other[terms] = resolve_group_value(self.effects.other_hr, terms)
         if other != 1.0:  # from the start to the end of the spell
             spell.set_other(self._names[1], other)
         st.until = self.centre.now + self.spec.duration_weeks
